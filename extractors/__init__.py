@@ -1,0 +1,1 @@
+"""councilx extractors: PDF -> layout -> tables -> typed records, one module per stage."""

@@ -1,0 +1,119 @@
+"""The output contract: every table, its columns, their types and meanings.
+
+This module is the single source of truth for the column lists, the Parquet
+types, the data dictionary sheet and the data-quality suites. Nothing else in
+the project spells out a column list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DOC_TYPES = (
+    "action_plan", "agenda", "minutes", "report", "performance_report",
+    "risk_register", "budget", "other",
+)
+STATUSES = ("ok", "partial", "failed")
+PRECISIONS = ("day", "month", "quarter", "season", "year", "fiscal_year", "duration", "ongoing")
+PERIODS = ("one_off", "per_year", "unspecified")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # one of: string, int, float, date, json
+    meaning: str
+    contract: bool = True  # False for columns councilx adds beyond CONTRACT.md
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name: str, dtype: str, meaning: str, contract: bool = True) -> Column:
+    return Column(name, dtype, meaning, contract)
+
+
+DOCUMENTS = Table(
+    "documents",
+    "One row per input file, whatever happened to it.",
+    (
+        _c("doc_id", "string", "Stable id: first 16 hex digits of the file's SHA-256."),
+        _c("source", "string", "File name as given (no folder)."),
+        _c("doc_type", "string", "One of: " + ", ".join(DOC_TYPES) + "."),
+        _c("title", "string", "The document's own title, as printed."),
+        _c("pages", "int", "Page count."),
+        _c("status", "string", "ok, partial (some pages or tables failed) or failed."),
+        _c("error", "string", "Why, where status is not ok; empty otherwise."),
+        _c("path", "string", "Path of the file as read in this run.", False),
+        _c("doc_date", "date", "The paper's own date (meeting or publication), when it prints one.", False),
+        _c("records", "int", "Number of recommendation rows extracted.", False),
+        _c("seconds", "float", "Wall-clock seconds spent on the file.", False),
+    ),
+    key=("doc_id",),
+)
+
+RECOMMENDATIONS = Table(
+    "recommendations",
+    "One row per action-plan row: a recommendation or commitment and the lead who owns it.",
+    (
+        _c("record_id", "string", "doc_id + '-' + running number in document order from 1."),
+        _c("doc_id", "string", "As in documents."),
+        _c("source", "string", "As in documents."),
+        _c("section", "string", "The heading that groups the row (a full-width heading row, else the table's page title)."),
+        _c("ref", "string", "The number or reference printed before the recommendation; empty if none."),
+        _c("recommendation", "string", "The recommendation or commitment text, without ref."),
+        _c("key_actions", "string", "The actions column, where the table has one."),
+        _c("lead", "string", "The lead / owner / 'led by' cell as printed."),
+        _c("lead_name", "string", "lead expanded through the document's key of codes; same as lead where there is no key."),
+        _c("timescale", "string", "The timescale / deadline / 'by when' cell as printed."),
+        _c("resource", "string", "The resource / cost / budget / funding cell as printed."),
+        _c("extra", "json", "JSON object of every other column, keyed by its printed header."),
+        _c("page_start", "int", "1-based page where the row starts."),
+        _c("page_end", "int", "1-based page where the row ends."),
+    ),
+    key=("record_id",),
+)
+
+TIMESCALES = Table(
+    "timescales",
+    "One row per date expression found in a timescale cell.",
+    (
+        _c("record_id", "string", "The recommendations row it belongs to."),
+        _c("text", "string", "The expression as printed (Summer 2019, 2019/20, end Dec 2019)."),
+        _c("start_date", "date", "ISO date the span starts; empty where open."),
+        _c("end_date", "date", "ISO date the span ends; empty where open."),
+        _c("precision", "string", "One of: " + ", ".join(PRECISIONS) + "."),
+    ),
+)
+
+COSTS = Table(
+    "costs",
+    "One row per sum of money found in a resource cell (or a cost column).",
+    (
+        _c("record_id", "string", "The recommendations row it belongs to."),
+        _c("text", "string", "The sum as printed (£60k, £55k pa, £1.3m)."),
+        _c("amount_gbp", "float", "The number of pounds (£1.3m = 1300000); ranges give the lower bound."),
+        _c("period", "string", "one_off, per_year or unspecified."),
+    ),
+)
+
+LEADS = Table(
+    "leads",
+    "One row per code in a document's key of lead roles.",
+    (
+        _c("doc_id", "string", "As in documents."),
+        _c("code", "string", "The code as printed (EDT)."),
+        _c("name", "string", "What the key says it stands for (Economic Development Team)."),
+    ),
+    key=("doc_id", "code"),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, RECOMMENDATIONS, TIMESCALES, COSTS, LEADS)}
