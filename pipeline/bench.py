@@ -1,0 +1,77 @@
+"""`make bench`: throughput figures, each printed as a ratio against a baseline
+measured in the same run on the same machine (never as an absolute pass/fail).
+
+Each section is a function taking the parsed arguments and returning lines to
+print; SECTIONS lists them in order.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def _plumber_text(path: Path) -> int:
+    import pdfplumber
+
+    with pdfplumber.open(str(path)) as pdf:
+        n = 0
+        for page in pdf.pages:
+            page.extract_text()
+            page.close()
+            n += 1
+        return n
+
+
+def bench_pipeline(a: argparse.Namespace) -> list[str]:
+    """Full-pipeline pages/s vs pdfplumber's own extract_text on the same files."""
+    from pipeline.run import RunSettings, find_inputs, run_batch
+
+    paths = find_inputs(a.corpus)
+    if a.limit:
+        paths = paths[: a.limit]
+    t0 = time.perf_counter()
+    pages = 0
+    for p in paths:
+        try:
+            pages += _plumber_text(p)
+        except Exception:
+            pass
+    base = time.perf_counter() - t0
+    base_rate = pages / base if base else 0.0
+
+    t0 = time.perf_counter()
+    r1 = run_batch(paths, RunSettings(workers=1))
+    one = time.perf_counter() - t0
+    pages1 = sum(int(d.documents[0]["pages"] or 0) for d in r1.docs)
+    t0 = time.perf_counter()
+    run_batch(paths, RunSettings(workers=2))
+    two = time.perf_counter() - t0
+    rate1, rate2 = pages1 / one, pages1 / two
+    return [
+        f"corpus                {a.corpus}  ({len(paths)} files, {pages1} pages)",
+        f"pdfplumber extract_text {base_rate:8.1f} pages/s  (baseline, {base:.1f} s)",
+        f"councilx --workers 1    {rate1:8.1f} pages/s  = {rate1 / base_rate:.2f}x baseline",
+        f"councilx --workers 2    {rate2:8.1f} pages/s  = {rate2 / rate1:.2f}x one worker",
+    ]
+
+
+SECTIONS = [bench_pipeline]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corpus", type=Path, default=Path("../shared/corpus/kent"))
+    ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    a = ap.parse_args(argv)
+    for section in SECTIONS:
+        print(f"== {section.__doc__.strip().splitlines()[0]}")
+        for line in section(a):
+            print("  " + line)
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
