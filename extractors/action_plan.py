@@ -1,9 +1,22 @@
-"""Stage 4 — action-plan records: reconstructed tables in, typed plan rows out."""
+"""Stage 4 — action-plan records: reconstructed tables in, typed plan rows out.
+
+Reads the tables of `extractors.tables` in page order and keeps the state a
+reader keeps: the current section (a full-width heading row, else the page
+title above the table), the previous row (for a row a page break cut in two,
+and for a second lead on the same recommendation), and the document's key of
+lead codes.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from extractors.layout import DocumentLayout
+from extractors.lead_key import expand_lead, find_lead_key
+from extractors.tables import PageTables, Row, Table, TableSettings, reconstruct
+
+_REF = re.compile(r"^\(?((?:\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?)|[a-z])[.)]?(?=\s+\S)\s+", re.I)
+_COST_HEADER = re.compile(r"\b(cost|budget|funding|financ|£)", re.I)
 
 
 @dataclass
@@ -27,8 +40,120 @@ class PlanExtraction:
     rows: list[PlanRow] = field(default_factory=list)
     leads: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    tables: int = 0
 
 
-def extract_plan(layout: DocumentLayout) -> PlanExtraction:
-    """Every action-plan row in the document (first version: none)."""
-    return PlanExtraction()
+@dataclass(frozen=True)
+class PlanSettings:
+    tables: TableSettings = TableSettings()
+    max_section_words: int = 120   # longer full-width rows are notes, not headings
+
+
+def _join(a: str, b: str) -> str:
+    if not a:
+        return b
+    if not b:
+        return a
+    # a sentence cut by the page break runs on; a finished one starts a new paragraph
+    if re.search(r"[.!?:;”\"’)]$", a) or b[:1] in "•-–" or b[:1].isupper() and re.search(r"[.!?]\s*$", a):
+        return a + "\n" + b
+    return a + " " + b
+
+
+def split_ref(text: str) -> tuple[str, str]:
+    """`1. Develop a …` -> ("1", "Develop a …"); no printed number -> ("", text)."""
+    m = _REF.match(text)
+    if not m:
+        return "", text
+    ref = m.group(1)
+    if re.fullmatch(r"[a-z]", ref, re.I) and not re.match(r"^\(?[a-z][.)]", text, re.I):
+        return "", text  # a lone letter is a ref only when followed by . or )
+    if re.fullmatch(r"\d{3,}", ref):
+        return "", text
+    return ref, text[m.end():]
+
+
+def _cell(row: Row, roles: dict[str, int], role: str) -> str:
+    i = roles.get(role)
+    return row.cells[i] if i is not None else ""
+
+
+def _is_heading_row(row: Row, table: Table, roles: dict[str, int]) -> bool:
+    """A row with text in the first column only, set in bold: a section heading inside the table."""
+    filled = [i for i, c in enumerate(row.cells) if c]
+    if len(filled) != 1 or not row.bold:
+        return False
+    return filled[0] in (0, roles.get("recommendation", 0), roles.get("ref", 0))
+
+
+def _new_row(table: Table, row: Row, roles: dict[str, int], section: str) -> PlanRow:
+    rec = _cell(row, roles, "recommendation")
+    ref = _cell(row, roles, "ref").strip().rstrip(".")
+    if not ref:
+        ref, rec = split_ref(rec)
+    extra, costs = {}, []
+    for i, col in enumerate(table.columns):
+        if not col.role:
+            extra[col.header] = row.cells[i]
+            if _COST_HEADER.search(col.header):
+                costs.append(row.cells[i])
+    return PlanRow(section=section, ref=ref, recommendation=rec, key_actions=_cell(row, roles, "key_actions"),
+                   lead=_cell(row, roles, "lead").replace("\n", " "), timescale=_cell(row, roles, "timescale"),
+                   resource=_cell(row, roles, "resource"), extra=extra, page_start=table.page,
+                   page_end=table.page, cost_cells=tuple(costs))
+
+
+def _merge_into(prev: PlanRow, table: Table, row: Row, roles: dict[str, int]) -> None:
+    prev.recommendation = _join(prev.recommendation, _cell(row, roles, "recommendation"))
+    prev.key_actions = _join(prev.key_actions, _cell(row, roles, "key_actions"))
+    prev.timescale = _join(prev.timescale, _cell(row, roles, "timescale"))
+    prev.resource = _join(prev.resource, _cell(row, roles, "resource"))
+    prev.lead = _join(prev.lead, _cell(row, roles, "lead")).replace("\n", " ")
+    for i, col in enumerate(table.columns):
+        if not col.role and row.cells[i]:
+            prev.extra[col.header] = _join(prev.extra.get(col.header, ""), row.cells[i])
+    prev.page_end = max(prev.page_end, table.page)
+
+
+def rows_from_tables(pages: list[PageTables], s: PlanSettings = PlanSettings()) -> list[PlanRow]:
+    out: list[PlanRow] = []
+    section = ""
+    last_title = None
+    for pt in pages:
+        for t_index, table in enumerate(pt.tables):
+            roles = table.roles()
+            if table.header_on_page and table.title and table.title != last_title:
+                section = table.title
+                last_title = table.title
+            for r_index, row in enumerate(table.rows):
+                cells_filled = any(row.cells)
+                if row.kind == "section" or (cells_filled and _is_heading_row(row, table, roles)):
+                    text = row.section_text or next(c for c in row.cells if c)
+                    if text and len(text.split()) <= s.max_section_words:
+                        section = text.replace("\n", " ")
+                    continue
+                if not cells_filled:
+                    continue
+                lead = _cell(row, roles, "lead")
+                rec = _cell(row, roles, "recommendation")
+                ref = _cell(row, roles, "ref")
+                prev = out[-1] if out else None
+                page_top = t_index == 0 and r_index == 0
+                if prev is not None and not lead and not ref and (page_top or not rec):
+                    _merge_into(prev, table, row, roles)  # the rest of a row a page break cut
+                    continue
+                new = _new_row(table, row, roles, section)
+                if prev is not None and lead and not rec and not ref and not new.ref:
+                    new.ref, new.recommendation, new.section = prev.ref, prev.recommendation, prev.section
+                out.append(new)
+    return out
+
+
+def extract_plan(layout: DocumentLayout, s: PlanSettings = PlanSettings()) -> PlanExtraction:
+    """Every action-plan row in the document, with the key of lead codes applied."""
+    pages = reconstruct(layout, s.tables)
+    rows = rows_from_tables(pages, s)
+    key = find_lead_key(pages) if rows else {}
+    for r in rows:
+        r.lead_name = expand_lead(r.lead, key)
+    return PlanExtraction(rows=rows, leads=key, tables=sum(len(p.tables) for p in pages))

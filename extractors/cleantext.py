@@ -1,0 +1,82 @@
+"""Cell text assembly and the contract's plain-text rules.
+
+Words of one cell -> lines -> paragraphs; hyphenation at line ends re-joined,
+ligatures expanded, bullets dropped, white space folded, paragraphs joined
+with a newline. No HTML, no control characters, no (cid:NN) glyph codes.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from extractors.layout import Word
+
+BULLETS = "•●▪■◦‣∙·➢➤►▸○□✓✔-–"  # a line starting with one of these (then a space) is a bullet item
+_BULLET_ONLY = re.compile(r"^[•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]+$")
+_BULLET_LEAD = re.compile(r"^[•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]\s*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+_CID = re.compile(r"\(cid:\d+\)")
+_TAG = re.compile(r"</?(p|i|b|u|em|strong|br|span|div)\b[^>]*>", re.I)
+_LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+
+
+def clean_inline(text: str) -> str:
+    """One run of text: ligatures expanded, artefacts removed, white space folded."""
+    if not text:
+        return ""
+    for k, v in _LIGATURES.items():
+        text = text.replace(k, v)
+    text = _TAG.sub(" ", text)
+    text = _CID.sub("", text)
+    text = _CONTROL.sub("", text)
+    text = text.replace("\u00a0", " ").replace("\t", " ")
+    return re.sub(r"[ \r\n]+", " ", text).strip()
+
+
+def _line_groups(words: list[Word], tol: float = 2.5) -> list[list[Word]]:
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        if lines and abs(w.top - lines[-1][0].top) <= tol:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    for ln in lines:
+        ln.sort(key=lambda w: w.x0)
+    return lines
+
+
+def _join_lines(parts: list[str]) -> str:
+    out = ""
+    for p in parts:
+        if not out:
+            out = p
+        elif re.search(r"[A-Za-z]-$", out) and p[:1].islower() and not re.search(r"\b(non|self|co|cross|anti|pre|post)-$", out, re.I):
+            out = out[:-1] + p  # hyphenation at a line end
+        else:
+            out = out + " " + p
+    return out
+
+
+def cell_text(words: list[Word], paragraph_gap_ratio: float = 0.55) -> str:
+    """The text of one cell: lines joined with spaces, paragraphs and bullet items with newlines."""
+    if not words:
+        return ""
+    paras: list[list[str]] = []
+    prev_bottom = None
+    for ln in _line_groups(words):
+        text = clean_inline(" ".join(w.text for w in ln))
+        top, bottom = min(w.top for w in ln), max(w.bottom for w in ln)
+        h = max(bottom - top, 1.0)
+        first = ln[0].text
+        bullet = bool(_BULLET_ONLY.match(first) or _BULLET_LEAD.match(first))
+        if bullet:
+            text = _BULLET_LEAD.sub("", text) if not _BULLET_ONLY.match(first) else clean_inline(" ".join(w.text for w in ln[1:]))
+        new_para = prev_bottom is None or bullet or (top - prev_bottom) > paragraph_gap_ratio * h
+        prev_bottom = bottom
+        if not text:
+            continue
+        if new_para or not paras:
+            paras.append([text])
+        else:
+            paras[-1].append(text)
+    return "\n".join(_join_lines(p) for p in paras if p)

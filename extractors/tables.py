@@ -1,0 +1,650 @@
+"""Stage 2 — table reconstruction: page layouts in, tables and free text lines out.
+
+A chain of small pure steps, in the spirit of pdfplumber's table.py:
+
+    words -> lines -> furniture removed -> header bands found by what they say
+          -> column boundaries (vertical rules, else the whitespace the body leaves)
+          -> table extent -> row cuts (rules, fill edges, else anchor-column blocks)
+          -> cells (per column, so a cell a cut does not cross spans rows)
+          -> rows classed as data or full-width section rows
+
+Every tolerance is a named default of `TableSettings`. The header vocabulary
+names the column roles (recommendation, lead, key actions, timescale, resource,
+ref); any other header is kept by its printed text. Headers printed once carry
+their columns over to the following pages.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from extractors.cleantext import cell_text, clean_inline
+from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Word
+
+ROLES = ("ref", "recommendation", "key_actions", "lead", "timescale", "resource")
+
+# Header vocabulary: role -> patterns searched (word-bounded) in a header cell's text.
+HEADER_VOCAB: dict[str, tuple[str, ...]] = {
+    "ref": (r"^#$", r"^no\.?$", r"^ref\.?$", r"^reference$", r"^item$", r"^number$", r"^rec(ommendation)? no\.?$"),
+    "lead": (r"\blead(s|er)?\b", r"\bled by\b", r"\bowners?\b", r"\bresponsib", r"\baccountable\b",
+             r"^who\b", r"\bofficers?\b", r"\bportfolio holder\b", r"\bcontact\b"),
+    "timescale": (r"\btime ?scales?\b", r"\btime ?frames?\b", r"\btarget dates?\b", r"\bby when\b",
+                  r"\bdeadlines?\b", r"\bdelivery dates?\b", r"\bdue( dates?)?\b", r"\bcompletion( dates?)?\b",
+                  r"^when\b", r"\bdates?\b", r"\btiming\b", r"\bmilestone dates?\b"),
+    "resource": (r"\bresources?\b", r"\bcosts?\b", r"\bbudgets?\b", r"\bfunding\b", r"\bfinanc",
+                 r"\bresourcing\b"),
+    "key_actions": (r"\bkey actions?\b", r"^actions?$", r"\bactions? to\b", r"\bkey activities\b",
+                    r"^activities$", r"^how\b", r"\bkey milestones\b", r"^milestones$", r"\bsteps\b",
+                    r"\bkey tasks\b", r"^tasks$", r"\bwhat we will do\b(?=.*\bhow\b)"),
+    "recommendation": (r"\brecommendations?\b", r"\bcommitted to\b", r"\bwhat we (will|'ll|’ll) do\b",
+                       r"\bcommitments?\b", r"\bobjectives?\b", r"\bwhat we will\b", r"^actions?$",
+                       r"\bpriorit(y|ies)\b", r"\bproposals?\b", r"\baims?\b", r"\bpledges?\b"),
+}
+# a cell that matches one of these is kept in `extra` even if a role pattern also matches
+EXTRA_VOCAB = (r"\boutcomes?\b(?!.*\btime)", r"\bmeasures?\b", r"\bstatus\b", r"\bprogress\b",
+               r"\bindicators?\b", r"\brag\b", r"\bcomments?\b", r"\bupdate\b")
+ROLE_ORDER = ("ref", "lead", "timescale", "resource", "key_actions", "recommendation")
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    """Every tolerance of the table stage, named (points unless said otherwise)."""
+
+    line_y_tolerance: float = 2.5       # words whose tops differ less share a line
+    phrase_gap_ratio: float = 0.9       # header words further apart than this x font size are separate cells
+    header_wrap_gap_ratio: float = 0.9  # a header line this close (x size) below continues the header band
+    max_header_lines: int = 3
+    max_header_cell_words: int = 7
+    min_header_roles: int = 2           # roles a header band must name
+    snap_tolerance: float = 3.0         # rule ends this close join; cuts this close merge
+    rule_cover_ratio: float = 0.6       # a rule cuts a column if it covers this share of its width
+    table_gap_ratio: float = 3.2        # a vertical gap this many line heights long ends an unruled table
+    paragraph_gap_ratio: float = 0.55   # a gap this many line heights splits a cell into paragraphs
+    block_gap_ratio: float = 0.55       # same, for anchor-column blocks that start rows in unruled tables
+    furniture_margin: float = 0.075     # share of page height at top and bottom where furniture lives
+    furniture_min_share: float = 0.5    # share of pages a line must repeat on to be furniture
+    column_pad: float = 2.0             # words may overhang a column boundary by this much
+    carry_min_bottom: float = 0.55      # a table ending below this share of the page may continue overleaf
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    top: float
+    bottom: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return Counter(w.size for w in self.words).most_common(1)[0][0]
+
+    @property
+    def bold(self) -> bool:
+        return sum(len(w.text) for w in self.words if w.bold) * 2 > sum(len(w.text) for w in self.words)
+
+
+@dataclass
+class Column:
+    header: str          # printed header text
+    role: str            # one of ROLES, or "" for an extra column
+    x0: float
+    x1: float
+
+
+@dataclass
+class Row:
+    cells: list[str]                 # one text per column
+    top: float
+    bottom: float
+    kind: str = "data"               # data | section
+    section_text: str = ""           # text of a full-width row
+    bold: bool = False
+
+
+@dataclass
+class Table:
+    page: int
+    columns: list[Column]
+    rows: list[Row]
+    top: float
+    bottom: float
+    title: str = ""                  # the page heading above the table
+    header_on_page: bool = True
+    ruled_rows: bool = False
+
+    def roles(self) -> dict[str, int]:
+        return {c.role: i for i, c in enumerate(self.columns) if c.role}
+
+
+@dataclass
+class PageTables:
+    page: int
+    tables: list[Table] = field(default_factory=list)
+    free_lines: list[Line] = field(default_factory=list)  # text outside every table, furniture excluded
+
+
+# ---------------------------------------------------------------- lines
+
+def group_lines(words: list[Word], s: TableSettings) -> list[Line]:
+    """Words -> lines by vertical overlap, each line's words sorted left to right."""
+    lines: list[Line] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        if lines and abs(w.top - lines[-1].top) <= s.line_y_tolerance:
+            ln = lines[-1]
+            ln.words.append(w)
+            ln.bottom = max(ln.bottom, w.bottom)
+        else:
+            lines.append(Line([w], w.top, w.bottom))
+    for ln in lines:
+        ln.words.sort(key=lambda w: w.x0)
+    return lines
+
+
+_PAGE_NO = re.compile(r"^(page \d+( of \d+)?|\d{1,4}|- ?\d+ ?-|\d+ of \d+|official(-sensitive)?)$", re.I)
+
+
+def furniture_keys(layout: DocumentLayout, s: TableSettings) -> set[str]:
+    """Text of lines repeated near the top or foot of many pages (running heads and feet)."""
+    seen: Counter = Counter()
+    for p in layout.pages:
+        keys = set()
+        for ln in group_lines(p.words, s):
+            if ln.top < p.height * s.furniture_margin or ln.bottom > p.height * (1 - s.furniture_margin):
+                keys.add(_furniture_key(ln.text))
+        seen.update(keys)
+    n = len(layout.pages)
+    return {k for k, c in seen.items() if n >= 3 and c >= max(2, s.furniture_min_share * n)}
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def is_furniture(ln: Line, page: PageLayout, keys: set[str], s: TableSettings) -> bool:
+    at_edge = ln.top < page.height * s.furniture_margin or ln.bottom > page.height * (1 - s.furniture_margin)
+    if not at_edge:
+        return False
+    return bool(_PAGE_NO.match(ln.text.strip())) or _furniture_key(ln.text) in keys
+
+
+# ---------------------------------------------------------------- rules
+
+def join_rules(rules: list[Rule], s: TableSettings) -> tuple[list[Rule], list[Rule]]:
+    """Snap and join collinear segments (pdfplumber's snap -> join), horizontal and vertical apart."""
+    hs = sorted((r for r in rules if r.horizontal), key=lambda r: (round(r.top / s.snap_tolerance), r.x0))
+    vs = sorted((r for r in rules if not r.horizontal), key=lambda r: (round(r.x0 / s.snap_tolerance), r.top))
+    hj: list[Rule] = []
+    for r in hs:
+        last = hj[-1] if hj else None
+        if last and abs(last.top - r.top) <= s.snap_tolerance and r.x0 <= last.x1 + s.snap_tolerance:
+            hj[-1] = Rule(last.x0, last.top, max(last.x1, r.x1), last.bottom)
+        else:
+            hj.append(r)
+    vj: list[Rule] = []
+    for r in vs:
+        last = vj[-1] if vj else None
+        if last and abs(last.x0 - r.x0) <= s.snap_tolerance and r.top <= last.bottom + s.snap_tolerance:
+            vj[-1] = Rule(last.x0, last.top, last.x1, max(last.bottom, r.bottom))
+        else:
+            vj.append(r)
+    return hj, vj
+
+
+def fill_edges(fills: list[Fill]) -> list[Rule]:
+    """Top and bottom edges of filled cells act as horizontal rules (zebra stripes, shaded rows)."""
+    out = []
+    for f in fills:
+        out.append(Rule(f.x0, f.top, f.x1, f.top))
+        out.append(Rule(f.x0, f.bottom, f.x1, f.bottom))
+    return out
+
+
+# ---------------------------------------------------------------- headers
+
+def _norm_header(text: str) -> str:
+    t = clean_inline(text).lower().replace("’", "'")
+    return re.sub(r"\s+", " ", re.sub(r"[^\w#/&' ]+", " ", t)).strip()
+
+
+def header_roles(text: str) -> list[str]:
+    """The roles a header cell's text may name, most specific first."""
+    t = _norm_header(text)
+    if not t:
+        return []
+    roles = [r for r in ROLE_ORDER if any(re.search(p, t) for p in HEADER_VOCAB[r])]
+    if any(re.search(p, t) for p in EXTRA_VOCAB) and not re.search(r"\btime ?scale|\bresource|\bcost", t):
+        return []
+    return roles
+
+
+def assign_roles(headers: list[str]) -> list[str]:
+    """Give each header cell at most one role, each role at most once."""
+    options = [header_roles(h) for h in headers]
+    out = [""] * len(headers)
+    taken: set[str] = set()
+    # cells with a single option first, then by role priority
+    order = sorted(range(len(headers)), key=lambda i: (len(options[i]) if options[i] else 99, i))
+    for i in order:
+        for r in options[i]:
+            if r not in taken:
+                # "Action(s)" is key_actions beside a recommendation column, else the recommendation
+                out[i] = r
+                taken.add(r)
+                break
+    if "recommendation" not in taken and "key_actions" in taken:
+        i = out.index("key_actions")
+        if re.fullmatch(r"actions?", _norm_header(headers[i])):
+            out[i] = "recommendation"
+    return out
+
+
+def _phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[list[Word]]:
+    """Split one line's words into header phrases at wide gaps or vertical rules."""
+    out: list[list[Word]] = []
+    for w in words:
+        if out:
+            prev = out[-1][-1]
+            gap = w.x0 - prev.x1
+            ruled = any(prev.x1 - 1 <= v.x0 <= w.x0 + 1 and v.top <= w.bottom and v.bottom >= w.top for v in vrules)
+            if gap <= s.phrase_gap_ratio * max(w.size, 1.0) and not ruled:
+                out[-1].append(w)
+                continue
+        out.append([w])
+    return out
+
+
+@dataclass
+class HeaderBand:
+    lines: list[Line]
+    cells: list[list[Word]]
+    roles: list[str]
+
+    @property
+    def top(self) -> float:
+        return self.lines[0].top
+
+    @property
+    def bottom(self) -> float:
+        return max(ln.bottom for ln in self.lines)
+
+
+def find_header(lines: list[Line], i: int, vrules: list[Rule], s: TableSettings) -> HeaderBand | None:
+    """A header band starting at line i, or None."""
+    first = lines[i]
+    cells = _phrases(first.words, vrules, s)
+    if len(cells) < 2 or any(len(c) > s.max_header_cell_words for c in cells):
+        return None
+    band = [first]
+    for j in range(i + 1, min(len(lines), i + s.max_header_lines)):
+        ln, prev = lines[j], band[-1]
+        if ln.top - prev.bottom > s.header_wrap_gap_ratio * prev.size or ln.bold != first.bold:
+            break
+        if abs(ln.size - first.size) > 0.6:
+            break
+        placed = True
+        for ph in _phrases(ln.words, vrules, s):
+            x0, x1 = ph[0].x0, ph[-1].x1
+            hits = [c for c in cells if x0 < max(w.x1 for w in c) + 2 and x1 > c[0].x0 - 2]
+            if len(hits) == 1:
+                hits[0].extend(ph)
+            elif not hits and first.bold and len(ph) <= 3:
+                cells.append(list(ph))
+            else:
+                placed = False
+        if not placed:
+            break
+        band.append(ln)
+    cells.sort(key=lambda c: min(w.x0 for w in c))
+    texts = [" ".join(w.text for w in sorted(c, key=lambda w: (round(w.top), w.x0))) for c in cells]
+    roles = assign_roles(texts)
+    named = [r for r in roles if r]
+    if len(set(named)) < s.min_header_roles or "lead" not in named:
+        return None
+    if "recommendation" not in named and "key_actions" not in named:
+        return None
+    if len(named) * 2 < len(roles):  # mostly unknown cells: prose, not a header
+        return None
+    return HeaderBand(band, cells, roles)
+
+
+# ---------------------------------------------------------------- columns
+
+def column_bounds(band: HeaderBand, body: list[Word], vrules: list[Rule], fills: list[Fill],
+                  s: TableSettings) -> list[tuple[float, float]]:
+    """x-extent of each column: vertical rules where drawn, else the whitespace the body leaves."""
+    cells = band.cells
+    lefts = [min(w.x0 for w in c) for c in cells]
+    rights = [max(w.x1 for w in c) for c in cells]
+    centres = [(a + b) / 2 for a, b in zip(lefts, rights)]
+    # the table's outer edges: header fills / rules, else the header and body extents
+    xs0 = [f.x0 for f in fills if band.top - 4 <= f.top <= band.bottom and f.x0 <= lefts[0] + 1]
+    xs1 = [f.x1 for f in fills if band.top - 4 <= f.top <= band.bottom and f.x1 >= rights[-1] - 1]
+    left = min([lefts[0]] + xs0 + [w.x0 for w in body if w.x1 <= lefts[min(1, len(lefts) - 1)]]) - 1
+    right = max([rights[-1]] + xs1 + [w.x1 for w in body if w.x0 >= rights[-2]]) + 1
+    bounds = []
+    for k in range(len(cells) - 1):
+        lo, hi = rights[k] - 1, lefts[k + 1] + 1
+        vx = [v.x0 for v in vrules if lo - 1 <= v.x0 <= hi + 1 and v.bottom - v.top > 4]
+        fx = [f.x1 for f in fills if lo - 1 <= f.x1 <= hi + 1 and f.top >= band.top - 4]
+        if vx:
+            bounds.append(sum(vx) / len(vx))
+        elif fx:
+            bounds.append(max(set(round(x, 1) for x in fx), key=lambda x: sum(1 for y in fx if abs(y - x) < 1)))
+        else:
+            bounds.append(_whitespace_cut(body, centres[k], centres[k + 1], lefts[k + 1], s))
+    edges = [left] + bounds + [right]
+    return [(edges[k], edges[k + 1]) for k in range(len(cells))]
+
+
+def _whitespace_cut(body: list[Word], a: float, b: float, next_left: float, s: TableSettings) -> float:
+    """The x between two header centres that the fewest body words cross, nearest the next header."""
+    if b - a < 2:
+        return (a + b) / 2
+    step = 1.0
+    best, best_x = None, next_left - s.column_pad
+    x = a
+    while x <= b:
+        n = sum(1 for w in body if w.x0 < x < w.x1)
+        key = (n, abs(x - (next_left - s.column_pad)))
+        if best is None or key < best:
+            best, best_x = key, x
+        x += step
+    return best_x
+
+
+# ---------------------------------------------------------------- rows
+
+@dataclass(frozen=True)
+class Cut:
+    y: float
+    x0: float
+    x1: float
+
+
+def _covers(cut: Cut, col: tuple[float, float], s: TableSettings) -> bool:
+    a, b = col
+    overlap = min(cut.x1, b) - max(cut.x0, a)
+    return overlap >= s.rule_cover_ratio * (b - a)
+
+
+def rule_cuts(hrules: list[Rule], cols: list[tuple[float, float]], top: float, bottom: float,
+              s: TableSettings) -> list[Cut]:
+    out = []
+    for r in hrules:
+        if top - s.snap_tolerance < r.top < bottom + s.snap_tolerance:
+            cut = Cut(r.top, r.x0, r.x1)
+            if any(_covers(cut, c, s) for c in cols):
+                out.append(cut)
+    return out
+
+
+def _blocks(words: list[Word], s: TableSettings, ratio: float) -> list[float]:
+    """Tops of the text blocks in one column: a new block after a gap > ratio x line height."""
+    lines = group_lines(words, s)
+    tops = []
+    prev = None
+    for ln in lines:
+        h = max(ln.bottom - ln.top, 1.0)
+        if prev is None or ln.top - prev.bottom > ratio * h:
+            tops.append(ln.top)
+        prev = ln
+    return tops
+
+
+def anchor_cuts(words_by_col: list[list[Word]], anchors: list[int], cols: list[tuple[float, float]],
+                top: float, s: TableSettings) -> list[Cut]:
+    """Unruled rows: a row starts where an anchor column (lead, ref) starts a block."""
+    x0, x1 = cols[0][0], cols[-1][1]
+    out = []
+    for k in anchors:
+        for t in _blocks(words_by_col[k], s, s.block_gap_ratio):
+            if t > top + 1:
+                out.append(Cut(t - 1.0, x0, x1))
+    return out
+
+
+def _merge_cuts(cuts: list[Cut], s: TableSettings) -> list[Cut]:
+    out: list[Cut] = []
+    for c in sorted(cuts, key=lambda c: (c.y, c.x0)):
+        if out and abs(c.y - out[-1].y) <= s.snap_tolerance and c.x0 <= out[-1].x1 + s.snap_tolerance:
+            last = out[-1]
+            out[-1] = Cut(last.y, min(last.x0, c.x0), max(last.x1, c.x1))
+        else:
+            out.append(c)
+    return out
+
+
+def assign_columns(words: list[Word], cols: list[tuple[float, float]]) -> list[int]:
+    out = []
+    for w in words:
+        k = next((i for i, (a, b) in enumerate(cols) if a <= w.xc < b), None)
+        if k is None:
+            k = 0 if w.xc < cols[0][0] else len(cols) - 1
+        out.append(k)
+    return out
+
+
+def _crosses(w: Word, cols: list[tuple[float, float]], s: TableSettings) -> bool:
+    for a, b in cols[:-1]:
+        if w.x0 < b - s.column_pad and w.x1 > b + s.column_pad:
+            return True
+    return False
+
+
+def build_rows(words: list[Word], cols: list[tuple[float, float]], cuts: list[Cut], top: float, bottom: float,
+               s: TableSettings) -> list[Row]:
+    """Cells per column between that column's own cuts; a band's cell is the one around its middle."""
+    ys = sorted({c.y for c in cuts if top < c.y < bottom})
+    bands = [(a, b) for a, b in zip([top] + ys, ys + [bottom]) if b - a > 1]
+    col_of = assign_columns(words, cols)
+    per_col: list[list[Word]] = [[] for _ in cols]
+    for w, k in zip(words, col_of):
+        per_col[k].append(w)
+    # each column's own cut list
+    col_cuts = []
+    for c in cols:
+        cy = sorted({cut.y for cut in cuts if _covers(cut, c, s) and top < cut.y < bottom})
+        col_cuts.append([top] + cy + [bottom])
+    rows = []
+    for (a, b) in bands:
+        mid = (a + b) / 2
+        cells = []
+        band_words = [w for w in words if a <= w.yc < b]
+        if not band_words:
+            continue
+        for k, c in enumerate(cols):
+            edges = col_cuts[k]
+            j = max(i for i in range(len(edges) - 1) if edges[i] <= mid)
+            lo, hi = edges[j], edges[min(j + 1, len(edges) - 1)]
+            cells.append(cell_text([w for w in per_col[k] if lo <= w.yc < hi], s.paragraph_gap_ratio))
+        row = Row(cells, a, b)
+        row.bold = all(w.bold for w in band_words)
+        if any(_crosses(w, cols, s) for w in band_words) or _spans_gap(band_words, cols, s):
+            row.kind = "section"
+            row.section_text = cell_text(band_words, s.paragraph_gap_ratio)
+        rows.append(row)
+    return rows
+
+
+def _spans_gap(words: list[Word], cols: list[tuple[float, float]], s: TableSettings) -> bool:
+    """True when one line of text runs on across a column boundary with an ordinary word space."""
+    for ln in group_lines(words, s):
+        for w1, w2 in zip(ln.words, ln.words[1:]):
+            gap = w2.x0 - w1.x1
+            if gap < 0.45 * max(w1.size, 1.0):
+                for a, b in cols[:-1]:
+                    if w1.x1 <= b + s.column_pad and w2.x0 >= b - s.column_pad and w1.xc < b < w2.xc:
+                        return True
+    return False
+
+
+# ---------------------------------------------------------------- page driver
+
+_KEY_ANCHOR = re.compile(
+    r"^\s*(key( for lead( role)?s?| to (lead|abbreviations|codes))?\s*[:\-–]|key$|lead (officer )?codes|"
+    r"abbreviations\b|glossary\b)", re.I)
+
+
+def is_key_anchor(text: str) -> bool:
+    return bool(_KEY_ANCHOR.match(text))
+
+
+def page_title(lines: list[Line], before: float) -> str:
+    """The heading printed above a table: the largest-type line(s) above it on the page."""
+    above = [ln for ln in lines if ln.bottom <= before + 0.5]
+    if not above:
+        return ""
+    body_size = Counter(round(w.size) for ln in lines for w in ln.words).most_common(1)[0][0]
+    heads = [ln for ln in above if ln.size >= body_size + 1.5 or (ln.bold and ln.size >= body_size + 0.5)]
+    if not heads:
+        return ""
+    big = max(ln.size for ln in heads)
+    # the last heading block at the largest size above the table
+    blocks: list[list[Line]] = []
+    for ln in heads:
+        if abs(ln.size - big) > 0.6:
+            continue
+        if blocks and ln.top - blocks[-1][-1].bottom < 0.8 * ln.size:
+            blocks[-1].append(ln)
+        else:
+            blocks.append([ln])
+    return clean_inline(" ".join(ln.text for ln in blocks[-1])) if blocks else ""
+
+
+def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
+                     s: TableSettings = TableSettings()) -> PageTables:
+    """Tables on one page. `carry` is the previous page's last table, used when no header is printed."""
+    all_lines = group_lines(page.words, s)
+    lines = [ln for ln in all_lines if not is_furniture(ln, page, fkeys, s)]
+    hrules, vrules = join_rules(page.rules, s)
+    hcuts_src = _merge_h(hrules + fill_edges(page.fills), s)
+    out = PageTables(page.number)
+
+    starts: list[tuple[int, HeaderBand]] = []
+    i = 0
+    while i < len(lines):
+        hb = find_header(lines, i, vrules, s) if not is_key_anchor(lines[i].text) else None
+        if hb:
+            starts.append((i, hb))
+            i += len(hb.lines)
+        else:
+            i += 1
+
+    used: set[int] = set()
+    segments: list[tuple[int, int, HeaderBand | None]] = []
+    if carry is not None and (not starts or starts[0][0] > 0):
+        first_hdr = starts[0][0] if starts else len(lines)
+        segments.append((0, first_hdr, None))
+    for n, (i, hb) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        segments.append((i + len(hb.lines), end, hb))
+
+    prev = carry
+    for a, b, hb in segments:
+        body_lines = lines[a:b]
+        if hb is None:
+            if prev is None:
+                continue
+            columns = [Column(c.header, c.role, c.x0, c.x1) for c in prev.columns]
+            cols = [(c.x0, c.x1) for c in columns]
+            top = body_lines[0].top - 1 if body_lines else 0
+            title = ""
+        else:
+            top = hb.bottom + 0.5
+            cand = [w for ln in body_lines for w in ln.words]
+            cols = column_bounds(hb, cand, vrules, page.fills, s)
+            headers = [clean_inline(" ".join(w.text for w in sorted(c, key=lambda w: (round(w.top), w.x0))))
+                       for c in hb.cells]
+            columns = [Column(h, r, x0, x1) for h, r, (x0, x1) in zip(headers, hb.roles, cols)]
+            title = page_title(lines[:a - len(hb.lines)] if a else [], hb.top)
+        kept = _table_lines(body_lines, cols, hrules, top, s)
+        if hb is None and not kept:
+            continue
+        bottom = (kept[-1].bottom + 0.5) if kept else top
+        bottom = _extend_to_rule(bottom, hcuts_src, cols, s)
+        twords = [w for ln in kept for w in ln.words]
+        for ln in kept:
+            used.add(id(ln))
+        cuts = rule_cuts(hcuts_src, cols, top, bottom, s)
+        ruled = _has_row_rules(cuts, cols, top, bottom, s)
+        if not ruled:
+            per_col: list[list[Word]] = [[] for _ in cols]
+            for w, k in zip(twords, assign_columns(twords, cols)):
+                per_col[k].append(w)
+            anchors = [k for k, c in enumerate(columns) if c.role in ("lead", "ref")]
+            cuts = cuts + anchor_cuts(per_col, anchors, cols, top, s)
+        rows = build_rows(twords, cols, _merge_cuts(cuts, s), top, bottom, s)
+        tbl = Table(page.number, columns, rows, top, bottom, title, hb is not None, ruled)
+        out.tables.append(tbl)
+        prev = tbl
+    header_ids = {id(ln) for _, hb in starts for ln in hb.lines}
+    out.free_lines = [ln for ln in lines if id(ln) not in used and id(ln) not in header_ids]
+    return out
+
+
+def _merge_h(rules: list[Rule], s: TableSettings) -> list[Rule]:
+    hj, _ = join_rules(rules, s)
+    return hj
+
+
+def _has_row_rules(cuts: list[Cut], cols: list[tuple[float, float]], top: float, bottom: float,
+                   s: TableSettings) -> bool:
+    """True when drawn rules separate body rows (not just the table's outline)."""
+    inner = {round(c.y) for c in cuts if top + 4 < c.y < bottom - 4}
+    return len(inner) >= 1
+
+
+def _extend_to_rule(bottom: float, hrules: list[Rule], cols: list[tuple[float, float]], s: TableSettings) -> float:
+    """Close the table at the first rule just below its last text line, if any."""
+    cands = [r.top for r in hrules if bottom - 1 <= r.top <= bottom + 12 and r.x0 <= cols[0][1] and r.x1 >= cols[-1][0]]
+    return min(cands) + 0.5 if cands else bottom
+
+
+def _table_lines(body: list[Line], cols: list[tuple[float, float]], hrules: list[Rule], top: float,
+                 s: TableSettings) -> list[Line]:
+    """The lines below a header that belong to its table: stop at a key, a wide gap or text outside it."""
+    left, right = cols[0][0], cols[-1][1]
+    kept: list[Line] = []
+    rule_ys = sorted(r.top for r in hrules if r.x0 <= left + 10 and r.x1 >= right - 10)
+    for ln in body:
+        if is_key_anchor(ln.text):
+            break
+        inside = sum(1 for w in ln.words if w.x0 >= left - 6 and w.x1 <= right + 6)
+        if inside * 2 < len(ln.words):
+            break
+        if kept:
+            h = max(kept[-1].bottom - kept[-1].top, 4.0)
+            gap = ln.top - kept[-1].bottom
+            bridged = any(kept[-1].bottom - 1 <= y <= ln.top + 1 for y in rule_ys)
+            if gap > s.table_gap_ratio * h and not (bridged and gap < 12 * h):
+                break
+        elif ln.top - top > 200 and not any(top - 2 <= y <= ln.top for y in rule_ys):
+            break
+        kept.append(ln)
+    return kept
+
+
+def reconstruct(layout: DocumentLayout, s: TableSettings = TableSettings()) -> list[PageTables]:
+    """Every page's tables, carrying header-less continuations across page breaks."""
+    fkeys = furniture_keys(layout, s)
+    out = []
+    carry: Table | None = None
+    for page in layout.pages:
+        pt = reconstruct_page(page, carry, fkeys, s)
+        out.append(pt)
+        last = pt.tables[-1] if pt.tables else None
+        # a table that runs on to the page foot may continue, header-less, on the next page
+        carry = last if last is not None and last.bottom > s.carry_min_bottom * page.height else None
+    return out
