@@ -56,6 +56,9 @@ class TableSettings:
     header_wrap_gap_ratio: float = 0.9  # a header line this close (x size) below continues the header band
     max_header_lines: int = 3
     max_header_cell_words: int = 7
+    header_size_tolerance: float = 1.5  # points of font size a wrapped header line may differ by
+    heading_size_gain: float = 1.5      # a line this much larger than body text is a heading
+    title_size_ratio: float = 1.3       # a line this many times the body size is a page title
     min_header_roles: int = 2           # roles a header band must name
     snap_tolerance: float = 3.0         # rule ends this close join; cuts this close merge
     rule_cover_ratio: float = 0.6       # a rule cuts a column if it covers this share of its width
@@ -162,10 +165,16 @@ def furniture_keys(layout: DocumentLayout, s: TableSettings) -> set[str]:
         keys = set()
         for ln in group_lines(p.words, s):
             if ln.top < p.height * s.furniture_margin or ln.bottom > p.height * (1 - s.furniture_margin):
-                keys.add(_furniture_key(ln.text))
+                if not _header_like(ln, s):  # a table header repeated on every page is not furniture
+                    keys.add(_furniture_key(ln.text))
         seen.update(keys)
     n = len(layout.pages)
     return {k for k, c in seen.items() if n >= 3 and c >= max(2, s.furniture_min_share * n)}
+
+
+def _header_like(ln: Line, s: TableSettings) -> bool:
+    phrases = _phrases(ln.words, [], s)
+    return len(phrases) >= 2 and any(header_roles(" ".join(w.text for w in ph)) for ph in phrases)
 
 
 def _furniture_key(text: str) -> str:
@@ -219,14 +228,39 @@ def _norm_header(text: str) -> str:
 
 
 def header_roles(text: str) -> list[str]:
-    """The roles a header cell's text may name, most specific first."""
+    """The roles a header cell's text may name, most specific first.
+
+    A header word broken across lines in a narrow cell (`Timescal` / `e`) is
+    also tried re-joined.
+    """
     t = _norm_header(text)
     if not t:
         return []
-    roles = [r for r in ROLE_ORDER if any(re.search(p, t) for p in HEADER_VOCAB[r])]
-    if any(re.search(p, t) for p in EXTRA_VOCAB) and not re.search(r"\btime ?scale|\bresource|\bcost", t):
+    variants = [t, _norm_header(text.replace("\n", ""))]
+    if is_extra_header(text) and not re.search(r"\btime ?scale|\bresource|\bcost", t):
         return []
-    return roles
+    out = []
+    for r in ROLE_ORDER:
+        for v in variants:
+            spans = [m.span() for p in HEADER_VOCAB[r] for m in [re.search(p, v)] if m]
+            # the vocabulary must say most of the cell: `Lead officer`, not `lead on stakeholder engagement`
+            if spans and max(b - a for a, b in spans) * 2 >= len(v.replace(" ", "")) - _filler(v):
+                out.append(r)
+                break
+    return out
+
+
+_FILLER = re.compile(r"\b(and|or|the|of|to|for|by|key|/|&|date|dates|role|officer|s|proposed|target|expected)\b")
+
+
+def _filler(text: str) -> int:
+    return sum(len(m.group(0)) for m in _FILLER.finditer(text))
+
+
+def is_extra_header(text: str) -> bool:
+    """A header the vocabulary knows as an extra column (Measure, Status, Outcome, …)."""
+    t = _norm_header(text)
+    return any(re.search(p, t) for p in EXTRA_VOCAB)
 
 
 def assign_roles(headers: list[str]) -> list[str]:
@@ -265,6 +299,17 @@ def _phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[li
     return out
 
 
+def _cell_lines_text(words: list[Word]) -> str:
+    """A header cell's words, one line per printed line."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (round(w.top), w.x0)):
+        if lines and abs(w.top - lines[-1][0].top) < 2.5:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return "\n".join(" ".join(w.text for w in ln) for ln in lines)
+
+
 @dataclass
 class HeaderBand:
     lines: list[Line]
@@ -280,9 +325,17 @@ class HeaderBand:
         return max(ln.bottom for ln in self.lines)
 
 
-def find_header(lines: list[Line], i: int, vrules: list[Rule], s: TableSettings) -> HeaderBand | None:
+def _on_fill(ln: Line, fills: list[Fill]) -> bool:
+    return any(f.top - 1 <= ln.top and ln.bottom <= f.bottom + 1 and f.x0 <= ln.x0 + 1 for f in fills)
+
+
+def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill], s: TableSettings) -> HeaderBand | None:
     """A header band starting at line i, or None."""
     first = lines[i]
+    letters = [ch for ch in first.text if ch.isalpha()]
+    caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
+    if not (first.bold or caps or _on_fill(first, fills)):
+        return None  # a header is set apart: bold, capitals or a shaded band
     cells = _phrases(first.words, vrules, s)
     if len(cells) < 2 or any(len(c) > s.max_header_cell_words for c in cells):
         return None
@@ -291,7 +344,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], s: TableSettings)
         ln, prev = lines[j], band[-1]
         if ln.top - prev.bottom > s.header_wrap_gap_ratio * prev.size or ln.bold != first.bold:
             break
-        if abs(ln.size - first.size) > 0.6:
+        if abs(ln.size - first.size) > s.header_size_tolerance:
             break
         placed = True
         for ph in _phrases(ln.words, vrules, s):
@@ -307,14 +360,15 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], s: TableSettings)
             break
         band.append(ln)
     cells.sort(key=lambda c: min(w.x0 for w in c))
-    texts = [" ".join(w.text for w in sorted(c, key=lambda w: (round(w.top), w.x0))) for c in cells]
+    texts = [_cell_lines_text(c) for c in cells]
     roles = assign_roles(texts)
     named = [r for r in roles if r]
     if len(set(named)) < s.min_header_roles or "lead" not in named:
         return None
     if "recommendation" not in named and "key_actions" not in named:
         return None
-    if len(named) * 2 < len(roles):  # mostly unknown cells: prose, not a header
+    known = sum(1 for r, t in zip(roles, texts) if r or is_extra_header(t))
+    if known * 2 < len(roles):  # mostly unknown cells: prose, not a header
         return None
     return HeaderBand(band, cells, roles)
 
@@ -380,12 +434,14 @@ def _covers(cut: Cut, col: tuple[float, float], s: TableSettings) -> bool:
 
 
 def rule_cuts(hrules: list[Rule], cols: list[tuple[float, float]], top: float, bottom: float,
-              s: TableSettings) -> list[Cut]:
+              s: TableSettings, anchor: int | None = None) -> list[Cut]:
     out = []
     for r in hrules:
         if top - s.snap_tolerance < r.top < bottom + s.snap_tolerance:
             cut = Cut(r.top, r.x0, r.x1)
-            if any(_covers(cut, c, s) for c in cols):
+            covered = [k for k, c in enumerate(cols) if _covers(cut, c, s)]
+            # a row separator crosses several columns, the anchor column among them; an underline does not
+            if len(covered) >= min(2, len(cols)) and (anchor is None or anchor in covered):
                 out.append(cut)
     return out
 
@@ -436,13 +492,6 @@ def assign_columns(words: list[Word], cols: list[tuple[float, float]]) -> list[i
     return out
 
 
-def _crosses(w: Word, cols: list[tuple[float, float]], s: TableSettings) -> bool:
-    for a, b in cols[:-1]:
-        if w.x0 < b - s.column_pad and w.x1 > b + s.column_pad:
-            return True
-    return False
-
-
 def build_rows(words: list[Word], cols: list[tuple[float, float]], cuts: list[Cut], top: float, bottom: float,
                s: TableSettings) -> list[Row]:
     """Cells per column between that column's own cuts; a band's cell is the one around its middle."""
@@ -471,23 +520,24 @@ def build_rows(words: list[Word], cols: list[tuple[float, float]], cuts: list[Cu
             cells.append(cell_text([w for w in per_col[k] if lo <= w.yc < hi], s.paragraph_gap_ratio))
         row = Row(cells, a, b)
         row.bold = all(w.bold for w in band_words)
-        if any(_crosses(w, cols, s) for w in band_words) or _spans_gap(band_words, cols, s):
+        if _single_flow(band_words, cols, s):
             row.kind = "section"
             row.section_text = cell_text(band_words, s.paragraph_gap_ratio)
         rows.append(row)
     return rows
 
 
-def _spans_gap(words: list[Word], cols: list[tuple[float, float]], s: TableSettings) -> bool:
-    """True when one line of text runs on across a column boundary with an ordinary word space."""
+def _single_flow(words: list[Word], cols: list[tuple[float, float]], s: TableSettings) -> bool:
+    """A full-width row: every line is one run of text, and some run crosses a column boundary."""
+    crossing = False
     for ln in group_lines(words, s):
-        for w1, w2 in zip(ln.words, ln.words[1:]):
-            gap = w2.x0 - w1.x1
-            if gap < 0.45 * max(w1.size, 1.0):
-                for a, b in cols[:-1]:
-                    if w1.x1 <= b + s.column_pad and w2.x0 >= b - s.column_pad and w1.xc < b < w2.xc:
-                        return True
-    return False
+        runs = _phrases(ln.words, [], s)
+        if len(runs) > 1:
+            return False
+        x0, x1 = runs[0][0].x0, runs[0][-1].x1
+        if any(x0 < b - s.column_pad and x1 > b + s.column_pad for _, b in cols[:-1]):
+            crossing = True
+    return crossing
 
 
 # ---------------------------------------------------------------- page driver
@@ -531,11 +581,12 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
     hrules, vrules = join_rules(page.rules, s)
     hcuts_src = _merge_h(hrules + fill_edges(page.fills), s)
     out = PageTables(page.number)
+    body_size = Counter(w.size for w in page.words).most_common(1)[0][0] if page.words else 0
 
     starts: list[tuple[int, HeaderBand]] = []
     i = 0
     while i < len(lines):
-        hb = find_header(lines, i, vrules, s) if not is_key_anchor(lines[i].text) else None
+        hb = find_header(lines, i, vrules, page.fills, s) if not is_key_anchor(lines[i].text) else None
         if hb:
             starts.append((i, hb))
             i += len(hb.lines)
@@ -555,7 +606,10 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
     for a, b, hb in segments:
         body_lines = lines[a:b]
         if hb is None:
-            if prev is None:
+            # a header-less continuation runs until the first heading (a new table's title)
+            heads = [k for k, ln in enumerate(body_lines) if ln.size >= s.title_size_ratio * body_size]
+            body_lines = body_lines[:heads[0]] if heads else body_lines
+            if prev is None or not body_lines:
                 continue
             columns = [Column(c.header, c.role, c.x0, c.x1) for c in prev.columns]
             cols = [(c.x0, c.x1) for c in columns]
@@ -569,7 +623,7 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
                        for c in hb.cells]
             columns = [Column(h, r, x0, x1) for h, r, (x0, x1) in zip(headers, hb.roles, cols)]
             title = page_title(lines[:a - len(hb.lines)] if a else [], hb.top)
-        kept = _table_lines(body_lines, cols, hrules, top, s)
+        kept = _table_lines(body_lines, cols, hcuts_src, top, s)
         if hb is None and not kept:
             continue
         bottom = (kept[-1].bottom + 0.5) if kept else top
@@ -577,7 +631,8 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
         twords = [w for ln in kept for w in ln.words]
         for ln in kept:
             used.add(id(ln))
-        cuts = rule_cuts(hcuts_src, cols, top, bottom, s)
+        lead_col = next((k for k, c in enumerate(columns) if c.role == "lead"), None)
+        cuts = rule_cuts(hcuts_src, cols, top, bottom, s, lead_col)
         ruled = _has_row_rules(cuts, cols, top, bottom, s)
         if not ruled:
             per_col: list[list[Word]] = [[] for _ in cols]
@@ -618,7 +673,14 @@ def _table_lines(body: list[Line], cols: list[tuple[float, float]], hrules: list
     left, right = cols[0][0], cols[-1][1]
     kept: list[Line] = []
     rule_ys = sorted(r.top for r in hrules if r.x0 <= left + 10 and r.x1 >= right - 10)
+    below = [y for y in rule_ys if y > top + 4]
     for ln in body:
+        if len(below) >= 2 and ln.top > below[-1]:
+            # after a ruled table's last rule: the start of a row the page break cuts (text in
+            # several columns), or a note under the table (one column of text)
+            rest = [w for x in body if x.top > below[-1] for w in x.words]
+            if len(set(assign_columns(rest, cols))) < 2:
+                break
         if is_key_anchor(ln.text):
             break
         inside = sum(1 for w in ln.words if w.x0 >= left - 6 and w.x1 <= right + 6)
