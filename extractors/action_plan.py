@@ -139,8 +139,10 @@ def rows_from_tables(pages: list[PageTables], s: PlanSettings = PlanSettings()) 
                 ref = _cell(row, roles, "ref")
                 prev = out[-1] if out else None
                 page_top = t_index == 0 and r_index == 0
-                if prev is not None and not lead and not ref and (page_top or not rec):
-                    _merge_into(prev, table, row, roles)  # the rest of a row a page break cut
+                own = any(_cell(row, roles, r) for r in ("timescale", "key_actions", "resource"))
+                if prev is not None and not lead and not ref and (page_top or not rec or not own):
+                    # the rest of a row a page break cut, or sub-rows under a lead cell that spans them
+                    _merge_into(prev, table, row, roles)
                     continue
                 new = _new_row(table, row, roles, section)
                 if prev is not None and lead and not rec and not ref and not new.ref:

@@ -330,7 +330,12 @@ def _on_fill(ln: Line, fills: list[Fill]) -> bool:
 
 
 def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill], s: TableSettings) -> HeaderBand | None:
-    """A header band starting at line i, or None."""
+    """A header band starting at line i, or None.
+
+    Header cells may wrap onto further lines (`TIMESCALE /` `OUTCOME`, `LED` `BY`);
+    of the bands one to `max_header_lines` deep, the one naming the most roles wins,
+    the deepest on a tie, so a bold first body row is never swallowed into the header.
+    """
     first = lines[i]
     letters = [ch for ch in first.text if ch.isalpha()]
     caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
@@ -340,6 +345,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
     if len(cells) < 2 or any(len(c) > s.max_header_cell_words for c in cells):
         return None
     band = [first]
+    best = _judge(band, [list(c) for c in cells], s)
     for j in range(i + 1, min(len(lines), i + s.max_header_lines)):
         ln, prev = lines[j], band[-1]
         if ln.top - prev.bottom > s.header_wrap_gap_ratio * prev.size or ln.bold != first.bold:
@@ -359,7 +365,15 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         if not placed:
             break
         band.append(ln)
-    cells.sort(key=lambda c: min(w.x0 for w in c))
+        cand = _judge(band, [list(c) for c in cells], s)
+        if cand is not None and (best is None or cand[0] >= best[0]):
+            best = cand
+    return best[1] if best else None
+
+
+def _judge(band: list[Line], cells: list[list[Word]], s: TableSettings) -> tuple[tuple[int, int], HeaderBand] | None:
+    """Score a candidate header band: (distinct roles, known cells), or None if it is no header."""
+    cells = sorted(cells, key=lambda c: min(w.x0 for w in c))
     texts = [_cell_lines_text(c) for c in cells]
     roles = assign_roles(texts)
     named = [r for r in roles if r]
@@ -370,7 +384,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
     known = sum(1 for r, t in zip(roles, texts) if r or is_extra_header(t))
     if known * 2 < len(roles):  # mostly unknown cells: prose, not a header
         return None
-    return HeaderBand(band, cells, roles)
+    return (len(set(named)), known), HeaderBand(list(band), cells, roles)
 
 
 # ---------------------------------------------------------------- columns
