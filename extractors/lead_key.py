@@ -31,7 +31,7 @@ class KeySettings:
     max_key_lines: int = 20        # lines read after an anchor
     max_code_len: int = 8
     min_bare_entries: int = 3      # unanchored runs of CODE – Name lines needed to count as a key
-    cell_gap: float = 12.0         # points between the code and the name in a key table
+    cell_gap_ratio: float = 0.9    # a gap this many font sizes wide separates code and name in a key table
 
 
 def _is_code(code: str, s: KeySettings) -> bool:
@@ -108,7 +108,7 @@ def _key_tables(lines: list[Line], s: KeySettings) -> dict[str, str]:
 def _two_cells(ln: Line, s: KeySettings) -> tuple[str, str] | None:
     ws = ln.words
     for k in range(1, len(ws)):
-        if ws[k].x0 - ws[k - 1].x1 >= s.cell_gap:
+        if ws[k].x0 - ws[k - 1].x1 >= s.cell_gap_ratio * max(ws[k].size, 1.0):
             return " ".join(w.text for w in ws[:k]), " ".join(w.text for w in ws[k:])
     return None
 

@@ -181,7 +181,13 @@ def _furniture_key(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
+_KEY_ENTRY = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}\s*(?:–|—|-|=)\s*[A-Z]")
+
+
 def is_furniture(ln: Line, page: PageLayout, keys: set[str], s: TableSettings) -> bool:
+    """Running heads and feet, page numbers; never a key of lead codes printed on every page."""
+    if is_key_anchor(ln.text) or _KEY_ENTRY.search(ln.text):
+        return False
     at_edge = ln.top < page.height * s.furniture_margin or ln.bottom > page.height * (1 - s.furniture_margin)
     if not at_edge:
         return False
