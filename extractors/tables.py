@@ -491,6 +491,24 @@ def anchor_cuts(words_by_col: list[list[Word]], anchors: list[int], cols: list[t
     return out
 
 
+def heading_cuts(lines: list[Line], cols: list[tuple[float, float]], s: TableSettings) -> list[Cut]:
+    """Unruled tables: a bold line alone at the table's left, after a gap, is a row of its own."""
+    out = []
+    x0, x1 = cols[0][0], cols[-1][1]
+    for prev, ln, nxt in zip([None] + lines[:-1], lines, lines[1:] + [None]):
+        if not ln.bold or not all(w.bold for w in ln.words) or len(_phrases(ln.words, [], s)) != 1:
+            continue
+        if ln.x0 > cols[0][0] + 0.25 * (cols[0][1] - cols[0][0]):
+            continue
+        h = max(ln.bottom - ln.top, 1.0)
+        if prev is not None and ln.top - prev.bottom <= s.block_gap_ratio * h:
+            continue
+        out.append(Cut(ln.top - 1.0, x0, x1))
+        if nxt is not None:
+            out.append(Cut((ln.bottom + nxt.top) / 2, x0, x1))
+    return out
+
+
 def _merge_cuts(cuts: list[Cut], s: TableSettings) -> list[Cut]:
     out: list[Cut] = []
     for c in sorted(cuts, key=lambda c: (c.y, c.x0)):
@@ -571,13 +589,13 @@ def is_key_anchor(text: str) -> bool:
     return bool(_KEY_ANCHOR.match(text))
 
 
-def page_title(lines: list[Line], before: float) -> str:
+def page_title(lines: list[Line], before: float, body_size: float, s: TableSettings) -> str:
     """The heading printed above a table: the largest-type line(s) above it on the page."""
     above = [ln for ln in lines if ln.bottom <= before + 0.5]
     if not above:
         return ""
-    body_size = Counter(round(w.size) for ln in lines for w in ln.words).most_common(1)[0][0]
-    heads = [ln for ln in above if ln.size >= body_size + 1.5 or (ln.bold and ln.size >= body_size + 0.5)]
+    heads = [ln for ln in above
+             if ln.size >= body_size + s.heading_size_gain or (ln.bold and ln.size >= body_size + 0.5)]
     if not heads:
         return ""
     big = max(ln.size for ln in heads)
@@ -642,7 +660,7 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
             headers = [clean_inline(" ".join(w.text for w in sorted(c, key=lambda w: (round(w.top), w.x0))))
                        for c in hb.cells]
             columns = [Column(h, r, x0, x1) for h, r, (x0, x1) in zip(headers, hb.roles, cols)]
-            title = page_title(lines[:a - len(hb.lines)] if a else [], hb.top)
+            title = page_title(lines[:a - len(hb.lines)] if a else [], hb.top, body_size, s)
         kept = _table_lines(body_lines, cols, hcuts_src, top, s)
         if hb is None and not kept:
             continue
@@ -659,7 +677,7 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
             for w, k in zip(twords, assign_columns(twords, cols)):
                 per_col[k].append(w)
             anchors = [k for k, c in enumerate(columns) if c.role in ("lead", "ref")]
-            cuts = cuts + anchor_cuts(per_col, anchors, cols, top, s)
+            cuts = cuts + anchor_cuts(per_col, anchors, cols, top, s) + heading_cuts(kept, cols, s)
         rows = build_rows(twords, cols, _merge_cuts(cuts, s), top, bottom, s)
         tbl = Table(page.number, columns, rows, top, bottom, title, hb is not None, ruled)
         out.tables.append(tbl)
