@@ -37,7 +37,8 @@ HEADER_VOCAB: dict[str, tuple[str, ...]] = {
     "key_actions": (r"\bkey actions?\b", r"^actions?$", r"\bactions? to\b", r"\bkey activities\b",
                     r"^activities$", r"^how\b", r"\bkey milestones\b", r"^milestones$", r"\bsteps\b",
                     r"\bkey tasks\b", r"^tasks$", r"\bwhat we will do\b(?=.*\bhow\b)"),
-    "recommendation": (r"\brecommendations?\b", r"\bcommitted to\b", r"\bwhat we (will|'ll|’ll) do\b",
+    "recommendation": (r"\brecommendations?\b", r"\bwhat (we|the council) (have|has) committed to\b",
+                       r"\bcommitted to\b", r"\bwhat we (will|'ll|’ll) do\b",
                        r"\bcommitments?\b", r"\bobjectives?\b", r"\bwhat we will\b", r"^actions?$",
                        r"\bpriorit(y|ies)\b", r"\bproposals?\b", r"\baims?\b", r"\bpledges?\b"),
 }
@@ -248,19 +249,22 @@ def header_roles(text: str) -> list[str]:
     out = []
     for r in ROLE_ORDER:
         for v in variants:
-            spans = [m.span() for p in HEADER_VOCAB[r] for m in [re.search(p, v)] if m]
-            # the vocabulary must say most of the cell: `Lead officer`, not `lead on stakeholder engagement`
-            if spans and max(b - a for a, b in spans) * 2 >= len(v.replace(" ", "")) - _filler(v):
+            # the vocabulary must say the cell: `Lead officer`, not `lead on stakeholder engagement`
+            if any(_says(m, v) for p in HEADER_VOCAB[r] for m in [re.search(p, v)] if m):
                 out.append(r)
                 break
     return out
 
 
-_FILLER = re.compile(r"\b(and|or|the|of|to|for|by|key|/|&|date|dates|role|officer|s|proposed|target|expected)\b")
+_FILLER = {"and", "or", "the", "of", "to", "for", "by", "key", "/", "&", "date", "dates", "role", "roles",
+           "officer", "officers", "s", "proposed", "target", "expected", "implications", "required",
+           "needed", "identified", "name", "who", "is", "delivery", "when", "lead", "area", "including"}
 
 
-def _filler(text: str) -> int:
-    return sum(len(m.group(0)) for m in _FILLER.finditer(text))
+def _says(m: re.Match, text: str) -> bool:
+    """At most one word of the cell lies outside the vocabulary match and the filler words."""
+    rest = (text[:m.start()] + " " + text[m.end():]).split()
+    return sum(1 for w in rest if w not in _FILLER) <= 1
 
 
 def is_extra_header(text: str) -> bool:
