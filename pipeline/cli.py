@@ -34,10 +34,11 @@ def _cmd_run(a: argparse.Namespace) -> int:
     if bar is not None:
         bar.close()
     tables = result.tables()
+    extract_seconds = time.perf_counter() - t0
     quality = check_and_export(tables, Path(a.out), formats)
     seconds = time.perf_counter() - t0
     if not a.quiet:
-        print(_summary(tables, seconds, Path(a.out), quality))
+        print(_summary(tables, seconds, Path(a.out), quality, extract_seconds))
     return _strict_exit(quality, Path(a.out)) if a.strict else 0
 
 
@@ -66,7 +67,8 @@ def _strict_exit(quality, out: Path) -> int:
     return 1
 
 
-def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=None) -> str:
+def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=None,
+             extract_seconds: float | None = None) -> str:
     docs = tables.get("documents", [])
     by_status: dict[str, int] = {}
     for d in docs:
@@ -79,7 +81,9 @@ def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=N
         f"  records     {len(tables.get('recommendations', []))} recommendations, "
         f"{len(tables.get('timescales', []))} timescales, {len(tables.get('costs', []))} costs, "
         f"{len(tables.get('leads', []))} lead codes",
-        f"  seconds     {seconds:.1f}  ({pages / seconds if seconds else 0:.1f} pages/s)",
+        f"  seconds     {seconds:.1f}  ({pages / seconds if seconds else 0:.1f} pages/s)"
+        + (f"; extraction {extract_seconds:.1f}, quality + export {seconds - extract_seconds:.1f}"
+           if extract_seconds is not None else ""),
         f"  output      {out}",
     ]
     if quality is not None:
