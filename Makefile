@@ -30,4 +30,4 @@ bench: $(STAMP)
 	$(BIN)/python -m pipeline.bench --corpus $(SHARED)/corpus/kent
 
 clean:
-	rm -rf build $(OUT)/*.csv $(OUT)/*.parquet $(OUT)/*.xlsx
+	rm -rf build $(OUT)/*.csv $(OUT)/*.parquet $(OUT)/*.xlsx $(OUT)/*.html

@@ -57,7 +57,44 @@ def bench_pipeline(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_pipeline]
+def bench_quality(a: argparse.Namespace) -> list[str]:
+    """Quality gate and exports: seconds as a share of the extraction they follow, same files, same run."""
+    import tempfile
+
+    from pipeline.export import export, to_frames
+    from pipeline.run import RunSettings, find_inputs, run_batch
+
+    paths = find_inputs(a.corpus)
+    if a.limit:
+        paths = paths[: a.limit]
+    t0 = time.perf_counter()
+    result = run_batch(paths, RunSettings(workers=1))
+    extract = time.perf_counter() - t0
+    frames = to_frames(result.tables())
+    rows = sum(len(f) for f in frames.values())
+    t0 = time.perf_counter()
+    from pipeline.quality import run_quality
+
+    q = run_quality(frames)  # includes importing Great Expectations, unless an earlier section did
+    quality = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    q2 = run_quality(frames)  # GX already imported: the validation alone
+    validate = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        export(frames, tmp)
+        exported = time.perf_counter() - t0
+    return [
+        f"extraction            {extract:8.1f} s  (baseline, {len(paths)} files, {rows} rows)",
+        f"quality, first run    {quality:8.1f} s  = {quality / extract:.2f}x extraction "
+        f"(GX import {q.import_seconds:.1f} s)",
+        f"quality, GX loaded    {validate:8.1f} s  = {validate / extract:.2f}x extraction "
+        f"({len(q2.results)} expectations, {len(q2.issues)} issue rows)",
+        f"export csv+parquet+xlsx {exported:6.1f} s  = {exported / extract:.2f}x extraction",
+    ]
+
+
+SECTIONS = [bench_pipeline, bench_quality]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,12 +9,13 @@ from pathlib import Path
 
 
 def _cmd_run(a: argparse.Namespace) -> int:
-    from pipeline.export import export, to_frames
+    from pipeline.export import parse_formats
     from pipeline.run import RunSettings, find_inputs, run_batch
 
     try:
+        formats = parse_formats(a.format)
         paths = find_inputs(a.input)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         print(f"councilx: {exc}", file=sys.stderr)
         return 2
     settings = RunSettings(workers=a.workers, password=a.password)
@@ -33,15 +34,41 @@ def _cmd_run(a: argparse.Namespace) -> int:
     if bar is not None:
         bar.close()
     tables = result.tables()
-    frames = to_frames(tables)
-    export(frames, a.out)
+    extract_seconds = time.perf_counter() - t0
+    quality = check_and_export(tables, Path(a.out), formats)
     seconds = time.perf_counter() - t0
     if not a.quiet:
-        print(_summary(tables, seconds, Path(a.out)))
-    return 0
+        print(_summary(tables, seconds, Path(a.out), quality, extract_seconds))
+    return _strict_exit(quality, Path(a.out)) if a.strict else 0
 
 
-def _summary(tables: dict[str, list[dict]], seconds: float, out: Path) -> str:
+def check_and_export(tables: dict[str, list[dict]], out: Path, formats=("csv", "parquet", "xlsx")):
+    """Quality-check a run's tables, then export them with quality_issues and the HTML report."""
+    from pipeline.export import export, to_frame, to_frames, write_text
+    from schemas.contract import TABLES
+
+    frames = to_frames(tables)
+    # every file is done: only now pay for importing Great Expectations
+    from pipeline.quality import REPORT_NAME, render_report, run_quality
+
+    quality = run_quality(frames)
+    frames["quality_issues"] = to_frame(TABLES["quality_issues"], quality.issues)
+    export(frames, out, formats)
+    write_text(out / REPORT_NAME, render_report(quality))
+    return quality
+
+
+def _strict_exit(quality, out: Path) -> int:
+    """--strict: 1 when a critical expectation failed, else 0."""
+    if quality.passed:
+        return 0
+    print(f"councilx: --strict: {len(quality.failed_checks('critical'))} critical expectation(s) failed; "
+          f"see {out / 'quality_report.html'}", file=sys.stderr)
+    return 1
+
+
+def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=None,
+             extract_seconds: float | None = None) -> str:
     docs = tables.get("documents", [])
     by_status: dict[str, int] = {}
     for d in docs:
@@ -54,9 +81,18 @@ def _summary(tables: dict[str, list[dict]], seconds: float, out: Path) -> str:
         f"  records     {len(tables.get('recommendations', []))} recommendations, "
         f"{len(tables.get('timescales', []))} timescales, {len(tables.get('costs', []))} costs, "
         f"{len(tables.get('leads', []))} lead codes",
-        f"  seconds     {seconds:.1f}  ({pages / seconds if seconds else 0:.1f} pages/s)",
+        f"  seconds     {seconds:.1f}  ({pages / seconds if seconds else 0:.1f} pages/s)"
+        + (f"; extraction {extract_seconds:.1f}, quality + export {seconds - extract_seconds:.1f}"
+           if extract_seconds is not None else ""),
         f"  output      {out}",
     ]
+    if quality is not None:
+        lines.insert(-1, f"  quality     {quality.summary_line()}")
+        for r in sorted(quality.failed, key=lambda r: r.check.severity != "critical")[:8]:
+            c = r.check
+            lines.insert(-1, f"    {c.severity:8s}  {c.table}.{c.column}: {c.check} "
+                             f"({r.unexpected_count} of {r.element_count} rows)")
+        lines.insert(-1, f"  report      {out / 'quality_report.html'}  (issues in quality_issues.*)")
     failures = [d for d in docs if d["status"] != "ok"]
     for d in failures[:10]:
         lines.append(f"  {d['status']:7s}     {d['source']}: {d['error'][:100]}")
@@ -86,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int, default=1, help="files processed in parallel (default 1)")
     r.add_argument("--password", default=None, help="password for encrypted PDFs")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    r.add_argument("--format", default="csv,parquet,xlsx",
+                   help="comma-separated output formats: csv, parquet, xlsx (default all three)")
+    r.add_argument("--strict", action="store_true",
+                   help="exit 1 when a critical data-quality expectation fails (outputs are still written)")
     r.set_defaults(func=_cmd_run)
 
     n = sub.add_parser("normalise", help="normalise date or money expressions, one per stdin line")

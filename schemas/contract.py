@@ -15,6 +15,7 @@ DOC_TYPES = (
 STATUSES = ("ok", "partial", "failed")
 PRECISIONS = ("day", "month", "quarter", "season", "year", "fiscal_year", "duration", "ongoing")
 PERIODS = ("one_off", "per_year", "unspecified")
+SEVERITIES = ("critical", "warning")
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,14 @@ class Table:
     meaning: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
+    contract: bool = True  # False for tables councilx adds beyond CONTRACT.md
 
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
 
 
 def _c(name: str, dtype: str, meaning: str, contract: bool = True) -> Column:
@@ -116,4 +121,23 @@ LEADS = Table(
     key=("doc_id", "code"),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, RECOMMENDATIONS, TIMESCALES, COSTS, LEADS)}
+QUALITY_ISSUES = Table(
+    "quality_issues",
+    "One row per row (or table) that failed a data-quality expectation. Failing rows stay in their tables.",
+    (
+        _c("table", "string", "The table holding the failing row."),
+        _c("row", "int", "1-based position of the failing row in that table's export; empty for a table-level failure."),
+        _c("record_id", "string", "record_id of the failing row, where its table has one."),
+        _c("doc_id", "string", "doc_id of the document the failing row comes from, where known."),
+        _c("column", "string", "The column (or columns, joined with +) the expectation looks at."),
+        _c("expectation", "string", "The Great Expectations expectation that failed (expect_...)."),
+        _c("check", "string", "What the expectation checks, in words."),
+        _c("observed", "string", "The value(s) that failed, as text."),
+        _c("severity", "string", "critical (the row breaks the contract; fails --strict) or warning (implausible, worth a look)."),
+    ),
+    contract=False,
+)
+
+CONTRACT_TABLES: tuple[Table, ...] = (DOCUMENTS, RECOMMENDATIONS, TIMESCALES, COSTS, LEADS)
+
+TABLES: dict[str, Table] = {t.name: t for t in CONTRACT_TABLES + (QUALITY_ISSUES,)}

@@ -1,0 +1,187 @@
+"""The data-quality suites: one per contract table, declared from contract.py.
+
+Plain data only, no Great Expectations import: `pipeline/quality.py` turns
+each `Check` into the GX expectation class it names, with its keyword
+arguments, and validates it on the table's frame. Cross-table checks compare a
+column with a helper column that quality.py joins in first (`_doc_pages`,
+`_earliest_plausible`, ...) or with a suite parameter filled per run
+(`{"$PARAMETER": "record_ids"}`), so the engine does every comparison.
+
+Severities: `critical` means the row breaks the contract (keys, referential
+integrity, enumerations, page order, a span that ends before it starts) and
+fails `councilx run --strict`; `warning` means the value is implausible or
+unclean and worth a look (dates far from the paper's date, amounts not
+positive or over the cap, lead codes missing from the key, empty leads, text
+artefacts).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from schemas.contract import CONTRACT_TABLES, DOC_TYPES, PERIODS, PRECISIONS, STATUSES
+
+CRITICAL, WARNING = "critical", "warning"
+
+# Helper columns pipeline/quality.py joins onto a table's frame before validating it.
+DOC_ID = "_doc_id"                # timescales, costs: doc_id of the recommendation they belong to
+DOC_PAGES = "_doc_pages"          # recommendations: documents.pages of its document
+FIRST_DATE = "_first_date"        # timescales: start_date, else end_date
+LAST_DATE = "_last_date"          # timescales: end_date, else start_date
+EARLIEST = "_earliest_plausible"  # timescales: first plausible date for the document
+LATEST = "_latest_plausible"      # timescales: last plausible date for the document
+DOC_CODE = "_doc_code"            # lead_codes view: doc_id + "|" + one code-like lead token
+ROW = "_row"                      # lead_codes and text views: index of the table row it came from
+TEXT_COLUMN = "column"            # text view: the column a text cell is in
+TEXT_VALUE = "value"              # text view: the cell's text
+
+# Suite parameters filled per run.
+P_DOC_IDS, P_RECORD_IDS, P_LEAD_KEYS = "doc_ids", "record_ids", "lead_keys"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every tolerance the suites use, as a named default."""
+
+    years_before: int = 10          # plausible dates start this many years before the paper's date
+    years_after: int = 20           # ... and end this many years after it
+    broad_start: date = date(2000, 1, 1)   # window used where the paper prints no date
+    broad_end: date = date(2060, 12, 31)
+    max_amount_gbp: float = 10_000_000_000.0  # £10bn: no council action costs this much
+    # A lead cell is code-like when it is nothing but codes (2-6 capitals) joined by / , & or "and".
+    lead_code: str = r"[A-Z]{2,6}"
+    lead_code_join: str = r"\s*(?:/|,|&|\band\b)\s*"
+
+
+@dataclass(frozen=True)
+class Check:
+    table: str                 # the contract table whose rows it flags
+    expectation: str           # Great Expectations class name (great_expectations.expectations.X)
+    kwargs: tuple              # (name, value) pairs passed to that class
+    severity: str              # critical | warning
+    check: str                 # what it checks, in words
+    column: str                # the column(s) it is about, as reported in quality_issues
+    observed: tuple[str, ...] = ()  # view columns shown as the observed value (default: the unexpected value)
+    view: str = "rows"         # rows: the table plus helper columns; lead_codes: one row per code-like lead token;
+    #                            text: one row per non-empty text cell
+    column_from: str = ""      # a view column naming the reported column row by row (the text view)
+
+    @property
+    def kw(self) -> dict:
+        return dict(self.kwargs)
+
+
+# Text artefacts no exported text may hold: (short name, regex, meaning).
+HTML_RE = (r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>=]+))?)*\s*/?>"
+           r"|&(?:amp|lt|gt|quot|apos|nbsp|#\d+|#x[0-9A-Fa-f]+);")
+CID_RE = r"\(cid:\d+\)"
+CONTROL_RE = r"[\x00-\x09\x0b-\x1f\x7f-\x9f]"  # every C0/C1 control except \n (the contract's paragraph joiner)
+# = or @ first is never council prose; + and - first are (negative sums, dash bullets), so only = and @ are
+# reported. The exports neutralise all of = + - @ tab CR regardless.
+FORMULA_RE = r"^[=@]"
+TEXT_ARTEFACTS = (
+    ("html", HTML_RE, "no HTML tags or entities"),
+    ("cid", CID_RE, "no (cid:NN) glyph artefacts"),
+    ("control", CONTROL_RE, "no control characters (other than the newline joining paragraphs)"),
+    ("formula", FORMULA_RE, "no formula-looking text (= or @ first; neutralised in the CSV and XLSX exports)"),
+)
+
+
+def _k(**kw) -> tuple:
+    return tuple(kw.items())
+
+
+def _param(name: str) -> dict:
+    return {"$PARAMETER": name}
+
+
+def checks(th: Thresholds = Thresholds()) -> list[Check]:
+    """Every check, suite by suite (one suite per contract table).
+
+    Text checks run on a long view of each table (one row per text cell) so a
+    table needs three regex expectations, not three per column: GX's fixed
+    cost per expectation (~40 ms) dominates on runs of a few thousand rows."""
+    out: list[Check] = []
+    add = out.append
+    pair = "ExpectColumnPairValuesAToBeGreaterThanB"
+    skip_missing = dict(ignore_row_if="either_value_is_missing")
+
+    # documents
+    add(Check("documents", "ExpectColumnValuesToNotBeNull", _k(column="doc_id"), CRITICAL, "doc_id present", "doc_id"))
+    add(Check("documents", "ExpectColumnValuesToBeUnique", _k(column="doc_id"), CRITICAL, "doc_id unique", "doc_id"))
+    add(Check("documents", "ExpectColumnValuesToBeInSet", _k(column="doc_type", value_set=list(DOC_TYPES)),
+              CRITICAL, "doc_type in the allowed set", "doc_type"))
+    add(Check("documents", "ExpectColumnValuesToBeInSet", _k(column="status", value_set=list(STATUSES)),
+              CRITICAL, "status in the allowed set", "status"))
+
+    # recommendations
+    t = "recommendations"
+    add(Check(t, "ExpectColumnValuesToNotBeNull", _k(column="record_id"), CRITICAL, "record_id present", "record_id"))
+    add(Check(t, "ExpectColumnValuesToBeUnique", _k(column="record_id"), CRITICAL, "record_id unique", "record_id"))
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="doc_id", value_set=_param(P_DOC_IDS)),
+              CRITICAL, "doc_id exists in documents", "doc_id"))
+    add(Check(t, "ExpectColumnValuesToNotBeNull", _k(column="lead"), WARNING, "lead not empty", "lead"))
+    add(Check(t, "ExpectColumnValuesToMatchRegex", _k(column="lead", regex=r"\S"), WARNING, "lead not empty", "lead"))
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column=DOC_CODE, value_set=_param(P_LEAD_KEYS)), WARNING,
+              "every code-like lead is in the document's key of lead codes", "lead",
+              observed=("lead", "code"), view="lead_codes"))
+    for col in ("page_start", "page_end"):
+        add(Check(t, "ExpectColumnValuesToNotBeNull", _k(column=col), CRITICAL, f"{col} present", col))
+    add(Check(t, "ExpectColumnValuesToBeBetween", _k(column="page_start", min_value=1), CRITICAL,
+              "page_start >= 1", "page_start"))
+    add(Check(t, pair, _k(column_A="page_end", column_B="page_start", or_equal=True, **skip_missing), CRITICAL,
+              "page_start <= page_end", "page_start+page_end"))
+    add(Check(t, pair, _k(column_A=DOC_PAGES, column_B="page_end", or_equal=True, **skip_missing), CRITICAL,
+              "page_end <= the document's page count", "page_end"))
+
+    # timescales
+    t = "timescales"
+    add(Check(t, "ExpectColumnValuesToNotBeNull", _k(column="record_id"), CRITICAL, "record_id present", "record_id"))
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="record_id", value_set=_param(P_RECORD_IDS)),
+              CRITICAL, "record_id exists in recommendations", "record_id"))
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="precision", value_set=list(PRECISIONS)),
+              CRITICAL, "precision in the allowed set", "precision"))
+    add(Check(t, pair, _k(column_A="end_date", column_B="start_date", or_equal=True, **skip_missing), CRITICAL,
+              "start_date <= end_date", "start_date+end_date"))
+    add(Check(t, pair, _k(column_A=FIRST_DATE, column_B=EARLIEST, or_equal=True, **skip_missing), WARNING,
+              f"dates no earlier than {th.years_before} years before the document's date "
+              f"({th.broad_start.isoformat()} where it has none)", "start_date"))
+    add(Check(t, pair, _k(column_A=LATEST, column_B=LAST_DATE, or_equal=True, **skip_missing), WARNING,
+              f"dates no later than {th.years_after} years after the document's date "
+              f"({th.broad_end.isoformat()} where it has none)", "end_date"))
+
+    # costs
+    t = "costs"
+    add(Check(t, "ExpectColumnValuesToNotBeNull", _k(column="record_id"), CRITICAL, "record_id present", "record_id"))
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="record_id", value_set=_param(P_RECORD_IDS)),
+              CRITICAL, "record_id exists in recommendations", "record_id"))
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="period", value_set=list(PERIODS)),
+              CRITICAL, "period in the allowed set", "period"))
+    add(Check(t, "ExpectColumnValuesToNotBeNull", _k(column="amount_gbp"), CRITICAL, "amount_gbp present", "amount_gbp"))
+    add(Check(t, "ExpectColumnValuesToBeBetween", _k(column="amount_gbp", min_value=0, strict_min=True), WARNING,
+              "amount_gbp > 0 (negative sums are legitimate, accounting style, but worth a look)", "amount_gbp"))
+    add(Check(t, "ExpectColumnValuesToBeBetween",
+              _k(column="amount_gbp", max_value=th.max_amount_gbp, strict_max=True), WARNING,
+              f"amount_gbp below £{th.max_amount_gbp / 1e9:,.0f}bn", "amount_gbp"))
+
+    # leads
+    t = "leads"
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="doc_id", value_set=_param(P_DOC_IDS)),
+              CRITICAL, "doc_id exists in documents", "doc_id"))
+    add(Check(t, "ExpectCompoundColumnsToBeUnique", _k(column_list=["doc_id", "code"]), CRITICAL,
+              "one row per code per document", "doc_id+code"))
+
+    # every text cell of every contract table (the "text" view: one row per non-empty text cell)
+    for table in CONTRACT_TABLES:
+        for _, regex, meaning in TEXT_ARTEFACTS:
+            add(Check(table.name, "ExpectColumnValuesToNotMatchRegex", _k(column=TEXT_VALUE, regex=regex),
+                      WARNING, meaning, "(any text column)", view="text", column_from=TEXT_COLUMN))
+    return out
+
+
+def suites(th: Thresholds = Thresholds()) -> dict[str, list[Check]]:
+    """Checks grouped into one suite per contract table (in contract order)."""
+    out: dict[str, list[Check]] = {t.name: [] for t in CONTRACT_TABLES}
+    for c in checks(th):
+        out[c.table].append(c)
+    return out
