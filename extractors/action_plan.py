@@ -119,6 +119,7 @@ def rows_from_tables(pages: list[PageTables], s: PlanSettings = PlanSettings()) 
     out: list[PlanRow] = []
     section = ""
     last_title = None
+    cut_open = False  # the previous page's table ended in a row the page break cut
     for pt in pages:
         for t_index, table in enumerate(pt.tables):
             roles = table.roles()
@@ -140,6 +141,10 @@ def rows_from_tables(pages: list[PageTables], s: PlanSettings = PlanSettings()) 
                 prev = out[-1] if out else None
                 page_top = t_index == 0 and r_index == 0
                 own = any(_cell(row, roles, r) for r in ("timescale", "key_actions", "resource"))
+                if prev is not None and page_top and cut_open and not ref and not _starts_row(rec) \
+                        and not (table.header_on_page and lead):
+                    _merge_into(prev, table, row, roles)  # the rest of a ruled row, lead cell included
+                    continue
                 if prev is not None and not lead and not ref and (page_top or not rec or not own):
                     # the rest of a row a page break cut, or sub-rows under a lead cell that spans them
                     _merge_into(prev, table, row, roles)
@@ -148,7 +153,13 @@ def rows_from_tables(pages: list[PageTables], s: PlanSettings = PlanSettings()) 
                 if prev is not None and lead and not rec and not ref and not new.ref:
                     new.ref, new.recommendation, new.section = prev.ref, prev.recommendation, prev.section
                 out.append(new)
+        cut_open = bool(pt.tables) and pt.tables[-1].open_end
     return out
+
+
+def _starts_row(rec: str) -> bool:
+    """Text that opens a numbered recommendation, not the rest of a cut one."""
+    return bool(split_ref(rec)[0])
 
 
 def extract_plan(layout: DocumentLayout, s: PlanSettings = PlanSettings()) -> PlanExtraction:

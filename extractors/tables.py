@@ -69,6 +69,7 @@ class TableSettings:
     furniture_margin: float = 0.075     # share of page height at top and bottom where furniture lives
     furniture_min_share: float = 0.5    # share of pages a line must repeat on to be furniture
     column_pad: float = 2.0             # words may overhang a column boundary by this much
+    close_rule_reach: float = 30.0      # a rule this far below a table's last line still closes it
     carry_min_bottom: float = 0.55      # a table ending below this share of the page may continue overleaf
 
 
@@ -127,6 +128,7 @@ class Table:
     title: str = ""                  # the page heading above the table
     header_on_page: bool = True
     ruled_rows: bool = False
+    open_end: bool = False           # a ruled table whose last row has no closing rule: the page break cut it
 
     def roles(self) -> dict[str, int]:
         return {c.role: i for i, c in enumerate(self.columns) if c.role}
@@ -669,6 +671,7 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
         if hb is None and not kept:
             continue
         bottom = (kept[-1].bottom + 0.5) if kept else top
+        text_bottom = bottom
         bottom = _extend_to_rule(bottom, hcuts_src, cols, s)
         twords = [w for ln in kept for w in ln.words]
         for ln in kept:
@@ -683,7 +686,8 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
             anchors = [k for k, c in enumerate(columns) if c.role in ("lead", "ref")]
             cuts = cuts + anchor_cuts(per_col, anchors, cols, top, s) + heading_cuts(kept, cols, s)
         rows = build_rows(twords, cols, _merge_cuts(cuts, s), top, bottom, s)
-        tbl = Table(page.number, columns, rows, top, bottom, title, hb is not None, ruled)
+        tbl = Table(page.number, columns, rows, top, bottom, title, hb is not None, ruled,
+                    open_end=ruled and bottom == text_bottom)
         out.tables.append(tbl)
         prev = tbl
     header_ids = {id(ln) for _, hb in starts for ln in hb.lines}
@@ -705,7 +709,8 @@ def _has_row_rules(cuts: list[Cut], cols: list[tuple[float, float]], top: float,
 
 def _extend_to_rule(bottom: float, hrules: list[Rule], cols: list[tuple[float, float]], s: TableSettings) -> float:
     """Close the table at the first rule just below its last text line, if any."""
-    cands = [r.top for r in hrules if bottom - 1 <= r.top <= bottom + 12 and r.x0 <= cols[0][1] and r.x1 >= cols[-1][0]]
+    cands = [r.top for r in hrules
+             if bottom - 1 <= r.top <= bottom + s.close_rule_reach and r.x0 <= cols[0][1] and r.x1 >= cols[-1][0]]
     return min(cands) + 0.5 if cands else bottom
 
 
