@@ -1,10 +1,44 @@
-"""Stage 3 — document classification: doc_type, title and the paper's date, from content."""
+"""Stage 3 — document classification: doc_type, title and the paper's own date, from content.
+
+Never from the file name. The doc_type is the best-scoring of a small set of
+weighted cues read from the opening pages (the title counts double); a
+document with action-plan rows is an action plan whatever else it says.
+"""
 from __future__ import annotations
 
+import calendar
+import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from extractors.layout import DocumentLayout
+from extractors.cleantext import clean_inline
+from extractors.layout import DocumentLayout, PageLayout
+
+# doc_type -> (pattern, weight); searched case-insensitively in the opening pages' text
+CUES: dict[str, tuple[tuple[str, float], ...]] = {
+    "minutes": ((r"\bminutes of (a|the) meeting\b", 4), (r"\bminutes\b", 1.5), (r"\bpresent\s*:", 2),
+                (r"\bresolved\s*(that|:)", 2), (r"\bapologies for absence\b", 1), (r"\bin attendance\b", 1),
+                (r"\bheld (at|on|in)\b", 1)),
+    "agenda": ((r"\bagenda\b", 4), (r"\bnotice of (the )?meeting\b", 2), (r"\bmembership\b", 1),
+               (r"\bitem\s+no\b", 1), (r"\bdeclarations? of interests?\b", 1), (r"\bwebcast\b", 1),
+               (r"\bsummons\b", 2)),
+    "risk_register": ((r"\brisks? register\b", 5), (r"\blikelihood\b", 1.5), (r"\bresidual risk\b", 2),
+                      (r"\binherent risk\b", 2), (r"\brisk owner\b", 2), (r"\bmitigat", 0.5)),
+    "budget": ((r"\bbudget\b", 1.5), (r"\bmedium term financial (plan|strategy)\b", 2), (r"\bmtfp?s?\b", 2),
+               (r"\bcapital programme\b", 2), (r"\brevenue budget\b", 2), (r"\b(treasury management|minimum revenue provision|mrp)\b", 2),
+               (r"£\s?\d[\d,.]*\s?m\b", 0.2), (r"\breserves?\b", 0.5), (r"\bcouncil tax\b", 1)),
+    "performance_report": ((r"\bperformance (report|monitoring|dashboard)\b", 4), (r"\bkpis?\b", 1.5),
+                           (r"\bkey performance indicators?\b", 2), (r"\brag\b", 1.5),
+                           (r"\b(quarterly|half[- ]year|annual) (performance )?report\b", 2),
+                           (r"\bon track\b", 0.5), (r"\btargets?\b", 0.3),
+                           (r"\b(end of year|quarter \d|q[1-4]|mid[- ]year) (update|report)\b", 2),
+                           (r"\bcorporate plan\b", 1), (r"\b(green|amber|red)\b", 0.4)),
+    "report": ((r"\bto\s*:", 1), (r"\bfrom\s*:", 1), (r"\bsubject\s*:", 2), (r"\brecommendations?\s*:", 1.5),
+               (r"\bdecision no\b", 2), (r"\bsummary\s*:", 1), (r"\breport\b", 1), (r"\bexecutive summary\b", 1),
+               (r"\bappendix\b", 0.3), (r"\bequality impact assessment\b", 3), (r"\beq(ia|ia submission)\b", 3)),
+}
+MIN_SCORE = 2.5  # below this nothing is sure enough: `other`
 
 
 @dataclass(frozen=True)
@@ -14,12 +48,89 @@ class Classification:
     doc_date: date | None
 
 
-def classify(layout: DocumentLayout, n_plan_rows: int = 0) -> Classification:
-    title = ""
-    if layout.pages:
-        words = sorted(layout.pages[0].words, key=lambda w: (-w.size, w.top, w.x0))
-        if words:
-            big = words[0].size
-            line = [w for w in layout.pages[0].words if abs(w.size - big) < 0.5]
-            title = " ".join(w.text for w in sorted(line, key=lambda w: (round(w.top), w.x0)))[:300]
-    return Classification("action_plan" if n_plan_rows else "other", title, None)
+@dataclass(frozen=True)
+class ClassifySettings:
+    pages_read: int = 3          # opening pages whose text counts
+    title_weight: float = 2.0    # a cue in the title counts this many times
+    max_title_chars: int = 200
+    cue_cap: int = 3             # a cue counts at most this many times
+
+
+def page_text(page: PageLayout) -> str:
+    return " ".join(w.text for w in page.words)
+
+
+def find_title(page: PageLayout, s: ClassifySettings = ClassifySettings()) -> str:
+    """The largest text near the top of the first page with text: the title as printed."""
+    if not page.words:
+        return ""
+    sizes = Counter(w.size for w in page.words)
+    body = sizes.most_common(1)[0][0]
+    top_half = [w for w in page.words if w.top < page.height * 0.6]
+    big = max((w.size for w in top_half), default=body)
+    if big < body + 0.5:
+        # no larger type: the first bold line, else the first line
+        bold = [w for w in page.words if w.bold]
+        line_top = min(w.top for w in (bold or page.words))
+        words = [w for w in (bold or page.words) if abs(w.top - line_top) < 2.5]
+    else:
+        heads = sorted((w for w in page.words if abs(w.size - big) < 0.6), key=lambda w: (w.top, w.x0))
+        words, last = [], None
+        for w in heads:  # the first block of the largest type, lines close together
+            if last is not None and w.top - last.bottom > 1.2 * big:
+                break
+            words.append(w)
+            last = w
+    words.sort(key=lambda w: (round(w.top / 3), w.x0))
+    return clean_inline(" ".join(w.text for w in words))[: s.max_title_chars]
+
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTHS["sept"] = 9
+_FULL_DATE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s\-]+(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
+    + r")\.?,?[\s\-]+((?:19|20)\d\d)\b", re.I)
+_DATE_CONTEXT = re.compile(r"\b(meeting|held on|date\s*:|dated|to\s*:|cabinet|council|committee|published)\b", re.I)
+
+
+def find_doc_date(layout: DocumentLayout, s: ClassifySettings = ClassifySettings()) -> date | None:
+    """The paper's own date: a full date on the opening pages, preferring one beside a meeting cue."""
+    best: tuple[int, int, date] | None = None
+    for p in layout.pages[: s.pages_read]:
+        text = page_text(p)
+        for m in _FULL_DATE.finditer(text):
+            try:
+                d = date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+            except ValueError:
+                continue
+            window = text[max(0, m.start() - 80): m.start()]
+            rank = (0 if _DATE_CONTEXT.search(window) else 1, p.number)
+            if best is None or rank < best[:2]:
+                best = (rank[0], rank[1], d)
+    return best[2] if best else None
+
+
+def score_types(text: str, title: str, s: ClassifySettings = ClassifySettings()) -> dict[str, float]:
+    scores = {}
+    for kind, cues in CUES.items():
+        total = 0.0
+        for pat, weight in cues:
+            n = min(len(re.findall(pat, text, re.I)), s.cue_cap)
+            total += weight * n
+            if re.search(pat, title, re.I):
+                total += weight * s.title_weight
+        scores[kind] = total
+    return scores
+
+
+def classify(layout: DocumentLayout, n_plan_rows: int = 0, s: ClassifySettings = ClassifySettings()) -> Classification:
+    first = next((p for p in layout.pages if p.words), None)
+    title = find_title(first, s) if first else ""
+    doc_date = find_doc_date(layout, s)
+    if n_plan_rows:
+        return Classification("action_plan", title, doc_date)
+    text = " ".join(page_text(p) for p in layout.pages[: s.pages_read])
+    scores = score_types(text, title, s)
+    kind, best = max(scores.items(), key=lambda kv: kv[1])
+    return Classification(kind if best >= MIN_SCORE else "other", title, doc_date)
