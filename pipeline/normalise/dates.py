@@ -2,14 +2,13 @@
 
 How a cell is read:
 
-1. `spans.date_spans` (spaCy: blank English pipeline + EntityRuler... see
-   spans.py) is NOT used here; the candidate finder is the compiled grammar
-   below: an optional run of prefix words (`by the end of`, `starting`,
-   `from`, `mid-`), then either a range (`between X and Y`, `X to Y`,
-   `X - Y`, `Spring/Summer 2025`) or one atom (a day, day range, month,
-   season, quarter, financial year, year span, year, duration, `ongoing`),
-   then an optional `onwards`. Matches are taken left to right, longest
-   alternative first, never overlapping.
+1. The candidate finder is one compiled grammar (below): an optional run of
+   prefix words (`by the end of`, `starting`, `from`, `mid-`), then either a
+   range (`between X and Y`, `X to Y`, `X - Y`, `Spring/Summer 2025`) or one
+   atom (a day, day range, month, season, quarter, financial year, year span,
+   year, duration, `ongoing`), then an optional `onwards`. Matches are taken
+   left to right, never overlapping, never across a line break; a text that is
+   one valid atom (`Q3 2024-2025`) is never read as a range.
 2. Each match is parsed into atoms (`_Atom`) with our own rules; UK
    conventions throughout (day before month, two-digit years are 20YY,
    financial years start in April, meteorological seasons).

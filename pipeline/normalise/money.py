@@ -99,8 +99,12 @@ def find_money(text: str) -> list[Money]:
             hi = _value(tail)
             if hi is not None and hi[0] > 0 and lo[1] is None and hi[1]:
                 amount = _value(m.group("sum"), hi[1])[0]
-        else:
-            end = m.start("tail") if tail else end
+        elif tail:  # `from £X to £Y`: two sums
+            end = m.start("tail")
+            second = re.search(rf"£?\s?(?:{_NUM})", t[end:m.end()])
+            hi = _value(tail)
+            if second and hi is not None:
+                found.append((end + second.start(), m.end(), hi[0], m.end()))
         start = m.start("open") if m.group("open") else m.start("sum")
         if m.group("sign") == "-":
             amount = -amount
@@ -115,6 +119,9 @@ def find_money(text: str) -> list[Money]:
     for start, end, amount, _ in found:
         s = start + 1 if t[start] == "(" else start
         period = _period(t, s, end, prev_end)
+        marker = _RX_PER_YEAR_AFTER.match(t, end) if period == "per_year" else None
+        if marker and "(" not in marker.group(0):
+            end = marker.end()  # `£55k pa` is printed with its period
         out.append(Money(original[s:end].strip(), round(amount, 2), period))
         prev_end = end
     return out
