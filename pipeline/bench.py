@@ -57,15 +57,70 @@ def bench_pipeline(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_pipeline]
+def _normalise_inputs(shared: Path) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(date phrases, money phrases, timescale cells, resource cells) from ../shared/eval."""
+    import csv
+    import json
+
+    def phrases(name: str) -> list[str]:
+        with open(shared / "eval" / "phrases" / name, newline="", encoding="utf-8-sig") as fh:
+            return [r["phrase"] for r in csv.DictReader(fh)]
+
+    t_cells, r_cells = [], []
+    for g in sorted((shared / "eval" / "gold").glob("*.json")):
+        for rec in json.loads(g.read_text(encoding="utf-8"))["records"]:
+            t_cells.append(rec.get("timescale") or "")
+            r_cells.append(rec.get("resource") or "")
+    return phrases("timescales.csv"), phrases("costs.csv"), t_cells, r_cells
+
+
+def _rate(fn, items: list[str], repeat: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(repeat):
+        for x in items:
+            fn(x)
+    return len(items) * repeat / (time.perf_counter() - t0)
+
+
+def bench_normalise(a: argparse.Namespace) -> list[str]:
+    """Normaliser expressions/s (phrases and gold cells) vs dateparser.parse on the same phrases."""
+    import dateparser
+
+    from pipeline.normalise import find_dates, find_money
+
+    shared = Path(a.corpus).resolve().parent.parent
+    if not (shared / "eval" / "phrases").exists():
+        return [f"skipped: no {shared / 'eval' / 'phrases'}"]
+    d_phr, m_phr, t_cells, r_cells = _normalise_inputs(shared)
+    find_dates("by end Dec 2019")  # compile the grammar outside the timing
+    find_money("£55k pa")
+    settings = {"DATE_ORDER": "DMY"}
+    dateparser.parse("12 March 2020", languages=["en"], settings=settings)
+    base = _rate(lambda x: dateparser.parse(x, languages=["en"], settings=settings), d_phr, 1)
+    rows = [
+        ("dates, phrases", _rate(find_dates, d_phr, 20), len(d_phr)),
+        ("dates, timescale cells", _rate(find_dates, t_cells, 20), len(t_cells)),
+        ("money, phrases", _rate(find_money, m_phr, 20), len(m_phr)),
+        ("money, resource cells", _rate(find_money, r_cells, 20), len(r_cells)),
+    ]
+    lines = [f"dateparser.parse        {base:10.0f} phrases/s  (baseline, {len(d_phr)} date phrases)"]
+    for name, rate, n in rows:
+        lines.append(f"{name:23s} {rate:10.0f} /s  = {rate / base:6.1f}x baseline  ({n} inputs)")
+    return lines
+
+
+SECTIONS = [bench_pipeline, bench_normalise]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=Path("../shared/corpus/kent"))
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    ap.add_argument("--only", default="", help="run only the sections whose name contains this (e.g. normalise)")
     a = ap.parse_args(argv)
     for section in SECTIONS:
+        if a.only and a.only not in section.__name__:
+            continue
         print(f"== {section.__doc__.strip().splitlines()[0]}")
         for line in section(a):
             print("  " + line)

@@ -517,17 +517,16 @@ def _dateparser_day(text: str) -> date | None:
     return got.date() if got else None
 
 
-def _fallback_days(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, DateSpan]]:
+def _fallback_days(text: str, original: str) -> list[tuple[int, int, DateSpan]]:
+    """Day-month-year shapes whose month word is not in our lexicon (`10 Febuary 2025`), via dateparser."""
     out = []
     for m in _RX_LOOSE_DAY.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
-            continue
         word = re.search(r"[a-z]{3,10}", m.group(0), re.I).group(0)
         if _month(word) is not None or word.lower() in ("year", "years", "month", "months", "weeks", "days"):
             continue
         d = _dateparser_day(m.group(0))
         if d is not None:
-            out.append((m.start(), DateSpan(m.group(0), d, d, "day")))
+            out.append((m.start(), m.end(), DateSpan(original[m.start():m.end()], d, d, "day")))
     return out
 
 
@@ -536,7 +535,9 @@ def find_dates(text: str, reference: date | None = None) -> list[DateSpan]:
     if not text or not _RX_QUICK.search(text):
         return []
     folded = fold(str(text))
-    found = [f for f in _scan(folded) if _licensed(f, folded)]
+    extra = _fallback_days(folded, str(text))
+    found = [f for f in _scan(folded) if _licensed(f, folded)
+             and not any(s < f.end and f.start < e for s, e, _ in extra)]
     found = _drop_qualifying_ongoing(found, folded)
     out: list[tuple[int, DateSpan]] = []
     for i, f in enumerate(found):
@@ -546,6 +547,6 @@ def find_dates(text: str, reference: date | None = None) -> list[DateSpan]:
         span = _span(f, ctx)
         if span is not None:
             out.append((f.start, replace(span, text=str(text)[f.text[0]:f.text[1]])))
-    out.extend(_fallback_days(folded, [(f.start, f.end) for f in found]))
+    out.extend((s, span) for s, _, span in extra)
     out.sort(key=lambda p: p[0])
     return [s for _, s in out]
