@@ -70,6 +70,8 @@ def _m(text):
     ("Sept 2024 for SDP, end Q3 for other plans", [("2024-09-01", "2024-09-30", "month"), (None, "2024-12-31", "quarter")]),
     ("2027 onwards", [("2027-01-01", None, "year")]),
     ("funding may be sought", []),
+    ("FY24/25", [("2024-04-01", "2025-03-31", "fiscal_year")]),
+    ("Q1 and Q2 2025/26", [("2025-04-01", "2025-06-30", "quarter"), ("2025-07-01", "2025-09-30", "quarter")]),
 ])
 def test_date_rules(text, want):
     assert _d(text) == want
@@ -116,6 +118,10 @@ def test_date_text_is_the_printed_expression():
     ("£1,531,279.8k", [(1531279800, "unspecified")]),
     ("Funding confirmed until December 2024", []),
     ("Officer time", []),
+    ("(£2.1m) pa", [(-2100000, "per_year")]),
+    ("£1m one off and £2m from reserves", [(1000000, "one_off"), (2000000, "unspecified")]),
+    ("One-off funding of £2.5m", [(2500000, "one_off")]),
+    ("£5,000 per month", [(5000, "unspecified")]),
 ])
 def test_money_rules(text, want):
     assert _m(text) == [(pytest.approx(a), p) for a, p in want]

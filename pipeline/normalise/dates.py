@@ -49,7 +49,7 @@ _ATOMS = {  # order matters: earlier alternatives win at the same position
     "mdy": rf"{MON}\s+\d{{1,2}}(?:(?:st|nd|rd|th),?|,)\s*{_Y4}",
     "quarter": rf"(?:(?:q|quarter\s*)[1-4](?!\d)(?:\s*(?:of\s+|,\s*)?(?:{_FYS}|{_Y4}))?|{_FYS}\s+q[1-4](?!\d))",
     "season": rf"{SEASON}(?:\s+(?:of\s+)?(?:{_FYS}|{_Y4}|{_YY}))?",
-    "fy": _FYS,
+    "fy": rf"(?:fy ?)?{_FYS}",
     "my": rf"{MON}[\s,.'-]*{_YR}",
     "month": MON,
     "year": rf"{_Y4}(?![%]|\s%|[.,:]\d)",
@@ -274,7 +274,7 @@ def _parse_kind(kind: str, s: str) -> _Atom | None:
         y = _year(rest)
         return None if y is None else _Atom("season", y, m=a, m2=b)
     if kind == "fy":
-        fy = _fy(s)
+        fy = _fy(re.sub(r"^fy ?", "", low))
         if not fy:
             return None
         if fy[1] == fy[0] + 1:

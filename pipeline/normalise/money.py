@@ -35,11 +35,11 @@ _RX_SUM = re.compile(
 _RX_BETWEEN = re.compile(rf"between\s+(?P<a>{_SUM})\s+and\s+(?P<b>(?:£\s?)?(?:{_NUM})(?:\s?{_UNIT})?)", re.I)
 _RX_PARTS = re.compile(rf"(?P<num>{_NUM})\s?(?P<unit>{_UNIT})?", re.I)
 _RX_PER_YEAR_AFTER = re.compile(
-    r"\s*\(?\s*(?:pa(?![a-z])|p\.\s?a\.?|per\s+annum|per\s+year|a\s+year|each\s+year|every\s+year|annual(?:ly)?"
+    r"\s*\)?\s*\(?\s*(?:pa(?![a-z])|p\.\s?a\.?|per\s+annum|per\s+year|a\s+year|each\s+year|every\s+year|annual(?:ly)?"
     r"|/\s?(?:yr|year|annum)(?![a-z])|per\s+yr)", re.I)
-_RX_ONE_OFF_AFTER = re.compile(r"\s*\(?\s*one[\s-]?off(?![a-z])", re.I)
+_RX_ONE_OFF_AFTER = re.compile(r"\s*\)?\s*\(?\s*one[\s-]?off(?![a-z])", re.I)
 _RX_ONE_OFF = re.compile(r"one[\s-]?off(?![a-z])", re.I)
-_RX_ANNUAL = re.compile(r"(?<![a-z])(?:annual(?:ly)?|per\s+annum|each\s+year|every\s+year|recurring)(?![a-z])", re.I)
+_RX_ANNUAL = re.compile(r"(?<![a-z])(?:annual(?:ly)?|per\s+annum|each\s+year|every\s+year)(?![a-z])", re.I)
 _RX_QUICK = re.compile(r"£|gbp|pounds", re.I)
 
 
@@ -61,6 +61,9 @@ def _period(text: str, start: int, end: int, prev_end: int) -> str:
     # the same clause before the sum: since the previous sum, on the same line, within the same sentence
     lo = max(prev_end, text.rfind("\n", 0, start) + 1)
     before = text[lo:start]
+    if prev_end and lo == prev_end:  # a marker right after the previous sum belongs to that sum
+        marker = _RX_ONE_OFF_AFTER.match(before) or _RX_PER_YEAR_AFTER.match(before)
+        before = before[marker.end():] if marker else before
     cut = max(before.rfind(". "), before.rfind("; "))
     if cut >= 0:
         before = before[cut + 2:]
@@ -120,7 +123,7 @@ def find_money(text: str) -> list[Money]:
         s = start + 1 if t[start] == "(" else start
         period = _period(t, s, end, prev_end)
         marker = _RX_PER_YEAR_AFTER.match(t, end) if period == "per_year" else None
-        if marker and "(" not in marker.group(0):
+        if marker and not set("()") & set(marker.group(0)):
             end = marker.end()  # `£55k pa` is printed with its period
         out.append(Money(original[s:end].strip(), round(amount, 2), period))
         prev_end = end
