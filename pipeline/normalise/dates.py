@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from .lexicon import MON, MONTHS, NUMBER_WORDS, SEASON, SEASONS, SETTINGS, WEEKDAY, fold
 from .model import DateSpan
+from .spans import char_spans
 
 # ---------------------------------------------------------------- grammar
 _Y4 = r"(?:19|20)\d\d(?!\d)"
@@ -374,24 +375,35 @@ def _display_text(raw: str) -> tuple[int, int]:
         return i + (len(raw[i:j]) - len(raw[i:j].lstrip())), j
 
 
-def _scan(text: str) -> list[_Found]:
+def _scan(text: str, regions: list[tuple[int, int]]) -> list[_Found]:
+    """Grammar matches that start inside a DATE span (`regions`), left to right, never overlapping."""
     out: list[_Found] = []
     pos = 0
-    while True:
-        m = _RX_FIND.search(text, pos)
-        if not m:
-            return out
-        s = _RX_SINGLE.match(text, m.start())
-        f = None
-        if s is None or s.end() < m.end():  # a range only where no single atom covers the same text
-            f = _parse_match(m.group(0), m.start())
-        if f is None and s is not None:
-            f = _parse_match(s.group(0), m.start())
-        if f is None:
-            pos = m.start() + 1
-            continue
-        out.append(f)
-        pos = f.end
+    for lo, hi in regions:
+        pos = max(pos, lo)
+        while True:
+            m = _RX_FIND.search(text, pos)
+            if not m or m.start() >= hi:
+                break
+            f = _match_at(text, m)
+            if f is None:
+                pos = m.start() + 1
+                continue
+            out.append(f)
+            pos = f.end
+    return out
+
+
+def _match_at(text: str, m: re.Match) -> _Found | None:
+    """The grammar's reading of the expression found at `m`: a range only where no single atom covers the same
+    text, else the single atom."""
+    s = _RX_SINGLE.match(text, m.start())
+    f = None
+    if s is None or s.end() < m.end():
+        f = _parse_match(m.group(0), m.start())
+    if f is None and s is not None:
+        f = _parse_match(s.group(0), m.start())
+    return f
 
 
 def _licensed(f: _Found, original: str) -> bool:
@@ -517,10 +529,11 @@ def _dateparser_day(text: str) -> date | None:
     return got.date() if got else None
 
 
-def _fallback_days(text: str, original: str) -> list[tuple[int, int, DateSpan]]:
-    """Day-month-year shapes whose month word is not in our lexicon (`10 Febuary 2025`), via dateparser."""
+def _fallback_days(text: str, original: str, regions: list[tuple[int, int]]) -> list[tuple[int, int, DateSpan]]:
+    """Day-month-year shapes inside DATE spans whose month word is not in our lexicon (`10 Febuary 2025`),
+    via dateparser."""
     out = []
-    for m in _RX_LOOSE_DAY.finditer(text):
+    for m in (m for lo, hi in regions for m in _RX_LOOSE_DAY.finditer(text, lo, hi)):
         word = re.search(r"[a-z]{3,10}", m.group(0), re.I).group(0)
         if _month(word) is not None or word.lower() in ("year", "years", "month", "months", "weeks", "days"):
             continue
@@ -534,9 +547,17 @@ def find_dates(text: str, reference: date | None = None) -> list[DateSpan]:
     """Every date expression in `text`, in order (see the module docstring)."""
     if not text or not _RX_QUICK.search(text):
         return []
-    folded = fold(str(text))
-    extra = _fallback_days(folded, str(text))
-    found = [f for f in _scan(folded) if _licensed(f, folded)
+    return list(_find_dates(str(text), reference))
+
+
+@lru_cache(maxsize=SETTINGS.cell_cache_size)
+def _find_dates(text: str, reference: date | None) -> tuple[DateSpan, ...]:
+    folded = fold(text)
+    regions = char_spans(folded, "DATE")
+    if not regions:
+        return ()
+    extra = _fallback_days(folded, text, regions)
+    found = [f for f in _scan(folded, regions) if _licensed(f, folded)
              and not any(s < f.end and f.start < e for s, e, _ in extra)]
     found = _drop_qualifying_ongoing(found, folded)
     out: list[tuple[int, DateSpan]] = []
@@ -546,7 +567,7 @@ def find_dates(text: str, reference: date | None = None) -> list[DateSpan]:
             ctx = (_context_date(i, found) if SETTINGS.context_year else None) or reference
         span = _span(f, ctx)
         if span is not None:
-            out.append((f.start, replace(span, text=str(text)[f.text[0]:f.text[1]])))
+            out.append((f.start, replace(span, text=text[f.text[0]:f.text[1]])))
     out.extend((s, span) for s, _, span in extra)
     out.sort(key=lambda p: p[0])
-    return [s for _, s in out]
+    return tuple(s for _, s in out)

@@ -32,6 +32,7 @@ class NormaliseSettings:
     year_min: int = 1950                  # a four-digit number outside [year_min, year_max] is not a year
     year_max: int = 2099
     context_year: bool = True             # a year-less expression may borrow the year of another date in its cell
+    cell_cache_size: int = 8192           # whole cells remembered per process (find_dates / find_money)
 
 
 SETTINGS = NormaliseSettings()

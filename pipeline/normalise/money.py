@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
-from .lexicon import fold
+from .lexicon import SETTINGS, fold
 from .model import Money
+from .spans import char_spans
 
 _UNITS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "b": 1e9, "billion": 1e9}
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -74,22 +76,43 @@ def _period(text: str, start: int, end: int, prev_end: int) -> str:
     return "unspecified"
 
 
+def _in_spans(rx: re.Pattern, t: str, regions: list[tuple[int, int]], group: str | int = 0):
+    """Matches of `rx` in `t` (whole-text semantics) whose `group` starts inside a MONEY span, without overlap."""
+    pos = 0
+    for lo, hi in regions:
+        pos = max(pos, lo)
+        while True:
+            m = rx.search(t, pos)
+            if not m or m.start(group) >= hi:
+                break
+            if m.start(group) >= lo:
+                yield m
+            pos = max(m.end(), m.start() + 1)
+
+
 def find_money(text: str) -> list[Money]:
     """Every sum of money in `text`, in order (see the module docstring)."""
     if not text or not _RX_QUICK.search(text):
         return []
-    original = str(text)
+    return list(_find_money(str(text)))
+
+
+@lru_cache(maxsize=SETTINGS.cell_cache_size)
+def _find_money(original: str) -> tuple[Money, ...]:
     t = fold(original)
+    regions = char_spans(t, "MONEY")
+    if not regions:
+        return ()
     found: list[tuple[int, int, float, int]] = []   # (start, end, amount, end of the sum proper)
     taken: list[tuple[int, int]] = []
-    for m in _RX_BETWEEN.finditer(t):
+    for m in _in_spans(_RX_BETWEEN, t, regions):
         lo, hi = _value(m.group("a")), _value(m.group("b"))
         if lo is None or hi is None:
             continue
         amount = lo[0] if lo[1] or not hi[1] else _value(m.group("a"), hi[1])[0]
         found.append((m.start(), m.end(), amount, m.end()))
         taken.append((m.start(), m.end()))
-    for m in _RX_SUM.finditer(t):
+    for m in _in_spans(_RX_SUM, t, regions, "sum"):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
         lo = _value(m.group("sum"))
@@ -127,7 +150,7 @@ def find_money(text: str) -> list[Money]:
             end = marker.end()  # `£55k pa` is printed with its period
         out.append(Money(original[s:end].strip(), round(amount, 2), period))
         prev_end = end
-    return out
+    return tuple(out)
 
 
 def _only_bracketed(t: str, m: re.Match) -> bool:
