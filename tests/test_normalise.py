@@ -14,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.normalise import find_dates, find_money
+from pipeline.normalise.lexicon import fold
+from pipeline.normalise.spans import char_spans, date_spans, money_spans, nlp
 from conftest import ROOT
 
 
@@ -131,6 +133,82 @@ def test_range_text_is_the_whole_range():
     assert [m.text for m in find_money("costs of £250k - £450k expected")] == ["£250k - £450k"]
 
 
+# ------------------------------------------------------------ the spaCy span finder
+@pytest.mark.parametrize("text, pieces", [
+    ("£12m-17m", ["£", "12", "m", "-", "17", "m"]),
+    ("-£0.8m", ["-", "£", "0.8", "m"]),
+    ("2019/20", ["2019", "/", "20"]),
+    ("2018-28", ["2018", "-", "28"]),
+    ("04th-Mar-2025", ["04", "th", "-", "Mar", "-", "2025"]),
+    ("Q3 2024-25", ["Q3", "2024", "-", "25"]),
+    ("£55k pa", ["£", "55", "k", "pa"]),
+    ("FY24/25", ["FY24", "/", "25"]),
+    ("Committee(17 December 2024)", ["Committee", "(", "17", "December", "2024", ")"]),
+    ("Minutes 10.12.24.pdf", ["Minutes", "10.12.24", ".", "pdf"]),
+    ("£1,531,279.8k", ["£", "1,531,279.8", "k"]),
+])
+def test_tokenizer_splits_council_notation_into_stable_pieces(text, pieces):
+    assert [t.text for t in nlp().make_doc(text)] == pieces
+
+
+@pytest.mark.parametrize("text", ["2019/20", "Q3 2024-25", "Sept 24", "Summer 2019", "end Dec 2019",
+                                  "between November and December 2019", "by the end of 2025-26", "mid-June",
+                                  "FY24/25", "within 6 months", "on-going", "11.11.24", "31/3/2025"])
+def test_date_span_is_one_spacy_entity_over_the_whole_expression(text):
+    from spacy.tokens import Span
+
+    ents = date_spans(fold(text))
+    assert [(e.text, e.label_) for e in ents] == [(fold(text), "DATE")]
+    assert isinstance(ents[0], Span) and ents[0].doc.ents == ents
+
+
+@pytest.mark.parametrize("text", ["£12m-17m", "£55k pa", "(£2.1m)", "-£0.8m", "between £130k and £180k",
+                                  "£0.159bn to £0.166bn", "1.2 billion pounds", "£20,000 p.a."])
+def test_money_span_is_one_spacy_entity_over_the_whole_sum(text):
+    ents = money_spans(fold(text))
+    assert [(e.text, e.label_) for e in ents] == [(text, "MONEY")]
+
+
+def test_spans_sit_among_other_words_and_labels_do_not_mix():
+    text = "Dependent on the £8,000 bid; review Q3 2024-25 then ongoing"
+    assert [e.text for e in money_spans(text)] == ["£8,000"]
+    # the DATE matcher proposes the bare number too; the grammar then finds no date in it
+    assert [e.text for e in date_spans(text)] == ["8,000", "Q3 2024-25", "ongoing"]
+    assert [s.text for s in find_dates(text)] == ["Q3 2024-25", "ongoing"]
+    assert date_spans("Officer time") == () and money_spans("Officer time") == ()
+
+
+def test_expressions_come_only_from_spacy_spans():
+    """Whatever the grammar reads starts inside a span the matcher proposed: a sum needs `GBP` or `£` as a
+    token of its own, a date its month as a token."""
+    assert _m("kGBP 6") == []            # `GBP` glued to a word is no currency token
+    assert _m("GBP 6") == [(6, "unspecified")]
+    assert _d("from  September 2024") == [("2024-09-01", None, "month")]  # a double space is a token too
+    for text in ("by end Dec 2019. Launch June ’24", "£20,000 p.a. for two posts\n£80k one-off"):
+        folded = fold(text)
+        spans = char_spans(folded, "DATE") + char_spans(folded, "MONEY")
+        for found in [*find_dates(text), *find_money(text)]:
+            i = text.index(found.text)
+            assert any(lo <= i < hi for lo, hi in spans), found
+
+
+def test_dateparser_reads_day_shapes_the_grammar_does_not():
+    assert _d("Mar 4 2025") == [("2025-03-04", "2025-03-04", "day")]
+    assert _d("March the 4th, 2025") == [("2025-03-04", "2025-03-04", "day")]
+    assert _d("4 March 2025") == [("2025-03-04", "2025-03-04", "day")]   # the grammar's own
+    # never across a line break: a year-less day and a year, the day taking the year of its neighbour
+    assert _d("17 January\n2019") == [("2019-01-17", "2019-01-17", "day"), ("2019-01-01", "2019-12-31", "year")]
+
+
+def test_cell_cache_hands_out_fresh_lists():
+    got = find_dates("2019/20")
+    got.clear()
+    assert _d("2019/20") == [("2019-04-01", "2020-03-31", "fiscal_year")]
+    got = find_money("£55k pa")
+    got.append(None)
+    assert _m("£55k pa") == [(55000, "per_year")]
+
+
 # ------------------------------------------------------------ dev data in ../shared
 def _phrases(shared, name):
     with open(shared / "eval" / "phrases" / name, newline="", encoding="utf-8-sig") as fh:
@@ -148,7 +226,7 @@ def test_dev_date_phrases(shared):
         got = find_dates(r["phrase"])
         key = _date_key(*(_d(r["phrase"])[0])) if got else None
         ok += key == _date_key(r["start_date"], r["end_date"], r["precision"])
-    assert len(rows) > 250 and ok / len(rows) >= 0.97
+    assert len(rows) > 250 and ok == len(rows)
 
 
 def test_dev_money_phrases(shared):
@@ -157,9 +235,9 @@ def test_dev_money_phrases(shared):
     for r in rows:
         got = find_money(r["phrase"])
         ok += bool(got) and (round(got[0].amount_gbp, 2), got[0].period) == (round(float(r["amount_gbp"]), 2), r["period"])
-    # about 6 % of the dev rows take their period from words outside the phrase, which no reader of the
-    # phrase alone can see
-    assert len(rows) > 150 and ok / len(rows) >= 0.92
+    # 11 dev rows take their period from words outside the phrase (the `context` column), which no reader
+    # of the phrase alone can see; every other row is read right
+    assert len(rows) > 150 and ok >= len(rows) - 11
 
 
 def test_gold_cells(shared):
@@ -177,9 +255,8 @@ def test_gold_cells(shared):
             tp["m"] += sum((gold & pred).values())
             n_gold["m"] += sum(gold.values())
             n_pred["m"] += sum(pred.values())
-    for k in "dm":
-        p, r = tp[k] / n_pred[k], tp[k] / n_gold[k]
-        assert 2 * p * r / (p + r) >= 0.95, (k, p, r)
+    for k in "dm":  # F1 = 1: every gold expression found, nothing else
+        assert n_gold[k] > 150 and tp[k] == n_gold[k] == n_pred[k], (k, tp[k], n_gold[k], n_pred[k])
 
 
 def test_cli_normalise_reads_lines_writes_json_lines():

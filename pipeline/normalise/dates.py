@@ -2,24 +2,33 @@
 
 How a cell is read:
 
-1. The candidate finder is one compiled grammar (below): an optional run of
-   prefix words (`by the end of`, `starting`, `from`, `mid-`), then either a
-   range (`between X and Y`, `X to Y`, `X - Y`, `Spring/Summer 2025`) or one
-   atom (a day, day range, month, season, quarter, financial year, year span,
-   year, duration, `ongoing`), then an optional `onwards`. Matches are taken
-   left to right, never overlapping, never across a line break; a text that is
-   one valid atom (`Q3 2024-2025`) is never read as a range.
-2. Each match is parsed into atoms (`_Atom`) with our own rules; UK
+1. spaCy proposes the spans (`spans.py`): a blank English pipeline with a
+   tokenizer tuned to council notation and a token-pattern matcher labels
+   DATE spans (`2019/20`, `Q3 2024-25`, `Sept 24`, `by the end of March`,
+   `between November and December 2019`, `within 6 months`, `ongoing`). A
+   cell with no DATE span gives no row.
+2. Inside each span the rule grammar (below) reads the expression that starts
+   there: an optional run of prefix words (`by the end of`, `starting`,
+   `from`, `mid-`), then either a range (`between X and Y`, `X to Y`,
+   `X - Y`, `Spring/Summer 2025`) or one atom (a day, day range, month,
+   season, quarter, financial year, year span, year, duration, `ongoing`),
+   then an optional `onwards`. Matches never overlap and never cross a line
+   break; a text that is one valid atom (`Q3 2024-2025`) is never a range.
+3. Each match is parsed into atoms (`_Atom`) with our own rules; UK
    conventions throughout (day before month, two-digit years are 20YY,
    financial years start in April, meteorological seasons).
-3. Year-less atoms (`by March`, `end Q3`, `21 March`) take the year of the
+4. Year-less atoms (`by March`, `end Q3`, `21 March`) take the year of the
    nearest dated expression in the same cell, else of `reference` (the
    paper's date). With neither they give no row: a month without a year is
    not a date we can put in a table. A year-less quarter is the financial
    quarter of the financial year holding that date.
-4. Day-level text our grammar recognises as a date shape but cannot resolve
-   (e.g. an unusual month spelling) is handed to dateparser (UK settings,
+5. Day-month-year shapes inside a DATE span that the grammar cannot read as
+   one atom (month first, `Mar 4 2025`, `March the 4th, 2025`, or a month
+   word outside our lexicon) are handed to dateparser (UK settings: day
+   first, English, absolute dates only, day, month and year required;
    cached).
+
+Whole cells are cached (`SETTINGS.cell_cache_size`).
 """
 from __future__ import annotations
 
@@ -89,7 +98,9 @@ _RX_CONN = _c(rf"{_CONN}|\s+and\s+")
 _RX_ONWARDS = re.compile(r"\s+onwards?$", _FLAGS)
 _RX_BETWEEN = re.compile(r"between\s+", _FLAGS)
 _RX_QUICK = re.compile(r"\d|" + MON + "|" + SEASON + "|on-?going|continu|throughout|years?|months?|weeks?", _FLAGS)
-_RX_LOOSE_DAY = re.compile(r"(?<!\w)\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]{3,10}\.?,?\s+(?:19|20)\d\d(?!\d)", _FLAGS)
+_RX_LOOSE_DAY = _c(  # day-level shapes the grammar may not read: `10 Febuary 2025`, `Mar 4 2025`, `March the 4th, 2025`
+    r"(?<!\w)\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]{3,10}\.?,?\s+(?:19|20)\d\d(?!\d)"
+    rf"|(?<![\w.]){MON}\s+(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d(?!\d)")
 
 _END_WORDS = {"by", "end", "until", "till", "til", "to", "than", "up"}
 _START_WORDS = {"from", "since", "starting", "starts", "start", "started", "commenced", "commencing", "commences",
@@ -529,13 +540,17 @@ def _dateparser_day(text: str) -> date | None:
     return got.date() if got else None
 
 
+_NOT_MONTHS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "and", "to", "the", "from", "until",
+               "till", "by", "of", "in"}
+
+
 def _fallback_days(text: str, original: str, regions: list[tuple[int, int]]) -> list[tuple[int, int, DateSpan]]:
-    """Day-month-year shapes inside DATE spans whose month word is not in our lexicon (`10 Febuary 2025`),
-    via dateparser."""
+    """Day-month-year shapes inside DATE spans that the grammar cannot read as one atom (a month word outside
+    our lexicon, month-first `Mar 4 2025`, `March the 4th, 2025`), via dateparser."""
     out = []
     for m in (m for lo, hi in regions for m in _RX_LOOSE_DAY.finditer(text, lo, hi)):
-        word = re.search(r"[a-z]{3,10}", m.group(0), re.I).group(0)
-        if _month(word) is not None or word.lower() in ("year", "years", "month", "months", "weeks", "days"):
+        words = {w.lower() for w in re.findall(r"[a-z]{3,10}", m.group(0), re.I)}
+        if words & _NOT_MONTHS - {"the", "of"} or _atom(m.group(0)) is not None:
             continue
         d = _dateparser_day(m.group(0))
         if d is not None:

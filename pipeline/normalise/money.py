@@ -1,5 +1,10 @@
 """Sums of money in resource cells -> Money (CONTRACT.md, costs).
 
+spaCy proposes MONEY spans (`spans.py`: `£`/`GBP` + number + unit + period
+words, signs, brackets, ranges); the rules below read the sums that start
+inside them, looking at the whole cell for the period words around a sum.
+Whole cells are cached.
+
 A sum is `£` (or `GBP`) + number + optional unit (`k`, `m`, `bn`, `million`,
 `billion`, `thousand`), or number + unit + `pounds`. Rules:
 
