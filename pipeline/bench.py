@@ -94,15 +94,75 @@ def bench_quality(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_pipeline, bench_quality]
+def _normalise_inputs(shared: Path) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(date phrases, money phrases, timescale cells, resource cells) from ../shared/eval."""
+    import csv
+    import json
+
+    def phrases(name: str) -> list[str]:
+        with open(shared / "eval" / "phrases" / name, newline="", encoding="utf-8-sig") as fh:
+            return [r["phrase"] for r in csv.DictReader(fh)]
+
+    t_cells, r_cells = [], []
+    for g in sorted((shared / "eval" / "gold").glob("*.json")):
+        for rec in json.loads(g.read_text(encoding="utf-8"))["records"]:
+            t_cells.append(rec.get("timescale") or "")
+            r_cells.append(rec.get("resource") or "")
+    return phrases("timescales.csv"), phrases("costs.csv"), t_cells, r_cells
+
+
+def _rate(fn, items: list[str], repeat: int, reset=None) -> float:
+    """Items per second over `repeat` rounds; `reset` (e.g. a cache clear) runs untimed before each round."""
+    spent = 0.0
+    for _ in range(repeat):
+        if reset is not None:
+            reset()
+        t0 = time.perf_counter()
+        for x in items:
+            fn(x)
+        spent += time.perf_counter() - t0
+    return len(items) * repeat / spent
+
+
+def bench_normalise(a: argparse.Namespace) -> list[str]:
+    """Normaliser expressions/s (phrases and gold cells) vs dateparser.parse on the same phrases."""
+    import dateparser
+
+    from pipeline.normalise import clear_caches, find_dates, find_money
+
+    shared = Path(a.corpus).resolve().parent.parent
+    if not (shared / "eval" / "phrases").exists():
+        return [f"skipped: no {shared / 'eval' / 'phrases'}"]
+    d_phr, m_phr, t_cells, r_cells = _normalise_inputs(shared)
+    find_dates("by end Dec 2019 or 10 Febuary 2025")  # build spaCy, the grammar and dateparser outside the timing
+    find_money("£55k pa")
+    settings = {"DATE_ORDER": "DMY"}
+    dateparser.parse("12 March 2020", languages=["en"], settings=settings)
+    base = _rate(lambda x: dateparser.parse(x, languages=["en"], settings=settings), d_phr, 1)
+    rows = [  # every round starts with empty cell caches: these are first-sight rates
+        ("dates, phrases", _rate(find_dates, d_phr, 10, clear_caches), len(d_phr)),
+        ("dates, timescale cells", _rate(find_dates, t_cells, 10, clear_caches), len(t_cells)),
+        ("money, phrases", _rate(find_money, m_phr, 10, clear_caches), len(m_phr)),
+        ("money, resource cells", _rate(find_money, r_cells, 10, clear_caches), len(r_cells)),
+    ]
+    lines = [f"dateparser.parse        {base:10.0f} phrases/s  (baseline, {len(d_phr)} date phrases)"]
+    for name, rate, n in rows:
+        lines.append(f"{name:23s} {rate:10.0f} /s  = {rate / base:6.1f}x baseline  ({n} inputs)")
+    return lines
+
+
+SECTIONS = [bench_pipeline, bench_normalise, bench_quality]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=Path("../shared/corpus/kent"))
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    ap.add_argument("--only", default="", help="run only the sections whose name contains this (e.g. normalise)")
     a = ap.parse_args(argv)
     for section in SECTIONS:
+        if a.only and a.only not in section.__name__:
+            continue
         print(f"== {section.__doc__.strip().splitlines()[0]}")
         for line in section(a):
             print("  " + line)

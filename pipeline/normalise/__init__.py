@@ -10,3 +10,12 @@ The stable interface every other stage uses:
 from .model import DateSpan, Money  # noqa: F401
 from .dates import find_dates  # noqa: F401
 from .money import find_money  # noqa: F401
+
+
+def clear_caches() -> None:
+    """Forget the remembered cells (find_dates / find_money cache whole cells per process)."""
+    from .dates import _find_dates
+    from .money import _find_money
+
+    _find_dates.cache_clear()
+    _find_money.cache_clear()
