@@ -118,14 +118,12 @@ def _merge_into(prev: PlanRow, table: Table, row: Row, roles: dict[str, int]) ->
 def rows_from_tables(pages: list[PageTables], s: PlanSettings = PlanSettings()) -> list[PlanRow]:
     out: list[PlanRow] = []
     section = ""
-    last_title = None
     cut_open = False  # the previous page's table ended in a row the page break cut
     for pt in pages:
         for t_index, table in enumerate(pt.tables):
             roles = table.roles()
-            if table.header_on_page and table.title and table.title != last_title:
-                section = table.title
-                last_title = table.title
+            if table.header_on_page and table.title:
+                section = table.title  # a titled page starts afresh; a heading row below overrides
             for r_index, row in enumerate(table.rows):
                 cells_filled = any(row.cells)
                 if row.kind == "section" or (cells_filled and _is_heading_row(row, table, roles)):

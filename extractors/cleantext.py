@@ -12,7 +12,8 @@ import unicodedata
 from extractors.layout import Word
 
 BULLETS = "•●▪■◦‣∙·➢➤►▸○□✓✔-–"  # a line starting with one of these (then a space) is a bullet item
-_BULLET_ONLY = re.compile(r"^[•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]+$")
+# a lone glyph code at a line start is an unmapped bullet symbol (Symbol/Wingdings fonts)
+_BULLET_ONLY = re.compile(r"^([•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]+|\(cid:\d+\))$")
 _BULLET_LEAD = re.compile(r"^[•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _CID = re.compile(r"\(cid:\d+\)")

@@ -60,7 +60,6 @@ DOCUMENTS = Table(
         _c("path", "string", "Path of the file as read in this run.", False),
         _c("doc_date", "date", "The paper's own date (meeting or publication), when it prints one.", False),
         _c("records", "int", "Number of recommendation rows extracted.", False),
-        _c("seconds", "float", "Wall-clock seconds spent on the file.", False),
     ),
     key=("doc_id",),
 )
