@@ -140,3 +140,17 @@ QUALITY_ISSUES = Table(
 CONTRACT_TABLES: tuple[Table, ...] = (DOCUMENTS, RECOMMENDATIONS, TIMESCALES, COSTS, LEADS)
 
 TABLES: dict[str, Table] = {t.name: t for t in CONTRACT_TABLES + (QUALITY_ISSUES,)}
+
+
+def dictionary_markdown() -> str:
+    """The data dictionary as Markdown (the README's section is this text; a test keeps them equal)."""
+    out = []
+    for t in TABLES.values():
+        extra = "" if t.contract else " (councilx addition)"
+        out.append(f"### `{t.name}`{extra}\n\n{t.meaning}\n\n| column | type | meaning |\n|---|---|---|")
+        for c in t.columns:
+            mark = "" if c.contract else " *(councilx)*"
+            out.append(f"| `{c.name}` | {c.dtype} | {c.meaning.replace('|', '/')}{mark} |")
+        out.append("")
+    return "\n".join(out).strip() + "\n"
+
