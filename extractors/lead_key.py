@@ -38,9 +38,19 @@ def _is_code(code: str, s: KeySettings) -> bool:
     return 2 <= len(code) <= s.max_code_len and sum(ch.isupper() for ch in code) >= 2 and not code.isdigit()
 
 
+_PAREN = re.compile(rf"\b({_CODE})\s*\(([^()]{{3,80}})\)")
+
+
 def parse_entries(text: str, s: KeySettings = KeySettings()) -> dict[str, str]:
-    """`EDT – Economic Development Team; HOD – Head of …` (or one per line) -> {code: name}."""
+    """`EDT – Economic Development Team; HOD – Head of …` (or one per line, or
+    `EDT (Economic Development Team), HOD (…)`) -> {code: name}."""
     out: dict[str, str] = {}
+    if not _ENTRY.match(text.split("\n")[0].split(";")[0]):
+        for m in _PAREN.finditer(text.replace("\n", " ")):
+            if _is_code(m.group(1), s):
+                out.setdefault(m.group(1), clean_inline(m.group(2)))
+        if out:
+            return out
     for chunk in _SPLIT.split(text):
         m = _ENTRY.match(chunk.replace("\n", " "))
         if m and _is_code(m.group(1), s):

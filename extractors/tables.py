@@ -351,8 +351,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
     first = lines[i]
     letters = [ch for ch in first.text if ch.isalpha()]
     caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
-    if not (first.bold or caps or _on_fill(first, fills)):
-        return None  # a header is set apart: bold, capitals or a shaded band
+    styled = first.bold or caps or _on_fill(first, fills)  # a header is usually set apart
     cells = _phrases(first.words, vrules, s)
     if len(cells) < 2 or any(len(c) > s.max_header_cell_words for c in cells):
         return None
@@ -380,6 +379,11 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         cand = _judge(band, [list(c) for c in cells], s)
         if cand is not None and (best is None or cand[0] >= best[0]):
             best = cand
+    if best and not styled:
+        # plain type: only a header whose every cell the vocabulary knows, naming three roles or more
+        (n_roles, known), hb = best
+        if n_roles < 3 or known < len(hb.cells):
+            return None
     return best[1] if best else None
 
 
