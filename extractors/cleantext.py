@@ -13,7 +13,7 @@ from extractors.layout import Word
 
 BULLETS = "•●▪■◦‣∙·➢➤►▸○□✓✔-–"  # a line starting with one of these (then a space) is a bullet item
 # a lone glyph code at a line start is an unmapped bullet symbol (Symbol/Wingdings fonts)
-_BULLET_ONLY = re.compile(r"^([•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]+|\(cid:\d+\))$")
+_BULLET_ONLY = re.compile(r"^([•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]+|\(cid:\d+\)|[-–])$")
 _BULLET_LEAD = re.compile(r"^[•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -46,13 +46,20 @@ def _line_groups(words: list[Word], tol: float = 2.5) -> list[list[Word]]:
     return lines
 
 
+# a line that opens with one of these fragments finishes the word a narrow cell broke (`Commence` / `d`)
+_WORD_TAILS = {"d", "e", "s", "t", "n", "y", "ed", "es", "er", "ly", "al", "ty", "ing", "ion", "ions", "ment"}
+
+
 def _join_lines(parts: list[str]) -> str:
     out = ""
     for p in parts:
+        first = p.split(" ", 1)[0]
         if not out:
             out = p
-        elif re.search(r"[A-Za-z]-$", out) and p[:1].islower() and not re.search(r"\b(non|self|co|cross|anti|pre|post)-$", out, re.I):
-            out = out[:-1] + p  # hyphenation at a line end
+        elif re.search(r"[A-Za-z]-$", out) and p[:1].isalpha():
+            out = out + p  # a line-end hyphen: the word runs on (`council-` `owned` -> `council-owned`)
+        elif first in _WORD_TAILS and re.search(r"[a-z]{3,}$", out):
+            out = out + p
         else:
             out = out + " " + p
     return out
