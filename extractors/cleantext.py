@@ -66,7 +66,10 @@ def _join_lines(parts: list[str]) -> str:
 
 
 def cell_text(words: list[Word], paragraph_gap_ratio: float = 0.55) -> str:
-    """The text of one cell: lines joined with spaces, paragraphs and bullet items with newlines."""
+    """The text of one cell: lines joined with spaces, paragraphs and bullet items with newlines.
+
+    A paragraph starts after a gap wider than `paragraph_gap_ratio` line heights, or at a bullet.
+    """
     if not words:
         return ""
     paras: list[list[str]] = []
@@ -77,6 +80,8 @@ def cell_text(words: list[Word], paragraph_gap_ratio: float = 0.55) -> str:
         h = max(bottom - top, 1.0)
         first = ln[0].text
         bullet = bool(_BULLET_ONLY.match(first) or _BULLET_LEAD.match(first))
+        if first in ("-", "–") and (len(ln) < 2 or not ln[1].text[:1].isalpha()):
+            bullet = False  # `– 2030/31` continues a range; only `- Develop …` is a dash bullet
         if bullet:
             text = _BULLET_LEAD.sub("", text) if not _BULLET_ONLY.match(first) else clean_inline(" ".join(w.text for w in ln[1:]))
         new_para = prev_bottom is None or bullet or (top - prev_bottom) > paragraph_gap_ratio * h
