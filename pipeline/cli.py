@@ -91,7 +91,8 @@ def _cmd_ingest(a: argparse.Namespace) -> int:
     except StoreBusy as exc:
         print(f"councilx: {exc}; not ingesting (use --wait SECONDS to wait for it)", file=sys.stderr)
         return EXIT_BUSY
-    print(report.summary(Path(a.store)), file=sys.stderr if a.quiet and not report.exit_code else sys.stdout)
+    if report.exit_code or not a.quiet:  # -q: silent on success, so cron mails only failures
+        print(report.summary(Path(a.store)), flush=True)
     return report.exit_code
 
 

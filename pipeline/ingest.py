@@ -270,11 +270,11 @@ def ingest(inbox: str | Path, store: str | Path, settings: IngestSettings = Inge
         raise FileNotFoundError(f"no such file or folder: {inbox}")
     t0 = time.perf_counter()
     store.mkdir(parents=True, exist_ok=True)
-    with StoreLock(store, wait=settings.wait):
-        con = connect(store)
+    with StoreLock(store, wait=settings.wait) as lock:
+        con = connect(store, wait=max(0.0, settings.wait - lock.waited))
+        started = _utcnow()
+        report = RunReport(run_id=_new_run_id(started), started_at=started, inbox=str(inbox.resolve()))
         try:
-            started = _utcnow()
-            report = RunReport(run_id=_new_run_id(started), started_at=started, inbox=str(inbox.resolve()))
             report.orphans_removed = reconcile(store, con).orphans_removed
             con.execute("INSERT INTO runs (run_id, started_at, inbox, status) VALUES (?, ?, ?, 'running')",
                         [report.run_id, started, report.inbox])
@@ -325,6 +325,15 @@ def ingest(inbox: str | Path, store: str | Path, settings: IngestSettings = Inge
                  report.records_added, report.rows_added, report.quality_failures, report.status,
                  report.exit_code, report.run_id])
             con.execute("CHECKPOINT")
+        except Exception:
+            # an unexpected error (not a file's: those are recorded and the run goes on)
+            try:
+                con.execute("ROLLBACK")
+            except Exception:
+                pass
+            con.execute("UPDATE runs SET status = 'error', ended_at = ? WHERE run_id = ? AND status = 'running'",
+                        [_utcnow(), report.run_id])
+            raise
         finally:
             con.close()
     return report

@@ -60,13 +60,13 @@ CREATE TABLE IF NOT EXISTS files (
     extracted BOOLEAN,       -- false when the content was already in the store under another name
     superseded_at TIMESTAMP  -- UTC; set when the same name later arrived with other content
 )"""
-RUNS_DDL = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id VARCHAR, started_at TIMESTAMP, ended_at TIMESTAMP, inbox VARCHAR,
-    files_seen BIGINT, files_new BIGINT, files_changed BIGINT, files_unchanged BIGINT,
-    files_same_content BIGINT, files_retried BIGINT, files_failed BIGINT, records_added BIGINT, rows_added BIGINT,
-    quality_failures BIGINT, status VARCHAR, exit_code INTEGER
-)"""
+RUNS_COLUMNS = (
+    ("run_id", "VARCHAR"), ("started_at", "TIMESTAMP"), ("ended_at", "TIMESTAMP"), ("inbox", "VARCHAR"),
+    ("files_seen", "BIGINT"), ("files_new", "BIGINT"), ("files_changed", "BIGINT"), ("files_unchanged", "BIGINT"),
+    ("files_same_content", "BIGINT"), ("files_retried", "BIGINT"), ("files_failed", "BIGINT"),
+    ("records_added", "BIGINT"), ("rows_added", "BIGINT"), ("quality_failures", "BIGINT"),
+    ("status", "VARCHAR"), ("exit_code", "INTEGER"),
+)
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (data_version BIGINT)"
 
 
@@ -92,12 +92,26 @@ def arrow_schema(table: str) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _table_ddl(table: str) -> str:
+def _catalogue_columns(table: str) -> list[tuple[str, str]]:
     spec = TABLES[table]
-    cols = [f'"{c.name}" {_DUCK_TYPE[c.dtype]}' for c in spec.columns]
-    cols += [f'"{n}" {t}' for n, t, _ in extra_columns(table)]
-    cols.append('"superseded_at" TIMESTAMP')
-    return f'CREATE TABLE IF NOT EXISTS "{table}" ({", ".join(cols)})'
+    cols = [(c.name, _DUCK_TYPE[c.dtype]) for c in spec.columns]
+    cols += [(n, t) for n, t, _ in extra_columns(table)]
+    return cols + [("superseded_at", "TIMESTAMP")]
+
+
+def _ensure_tables(con, tables: dict[str, list[tuple[str, str]]]) -> None:
+    """Create the tables, and add any column a newer councilx defines to a store made by an older one."""
+    have: dict[str, set[str]] = {}
+    for t, c in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall():
+        have.setdefault(t, set()).add(c)
+    for table, columns in tables.items():
+        if table not in have:
+            spec = ", ".join(f'"{n}" {t}' for n, t in columns)
+            con.execute(f'CREATE TABLE "{table}" ({spec})')
+            continue
+        for n, t in columns:
+            if n not in have[table]:
+                con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{n}" {t}')
 
 
 def to_arrow(frame: pd.DataFrame, table: str, run_id: str, ingested_at: datetime) -> pa.Table:
@@ -121,14 +135,17 @@ class StoreLock:
         self.path = store / LOCK_FILE
         self.wait, self.poll = wait, poll
         self.fd: int | None = None
+        self.waited = 0.0
 
     def __enter__(self) -> "StoreLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + max(0.0, self.wait)
+        start = time.monotonic()
+        deadline = start + max(0.0, self.wait)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.waited = time.monotonic() - start
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
@@ -162,8 +179,12 @@ def _read_holder(fd: int) -> str:
 
 # ---------------------------------------------------------------- catalogue
 
-def connect(store: Path, read_only: bool = False):
-    """Open (and on first use create) the catalogue. Raises StoreBusy if another process holds it."""
+def connect(store: Path, read_only: bool = False, wait: float = 0.0, poll: float = 0.5):
+    """Open (and on first use create) the catalogue.
+
+    DuckDB allows one writing process or several reading ones; while another process has the file
+    open (an analyst's session, say) this retries for up to `wait` seconds, then raises StoreBusy.
+    """
     import duckdb
 
     path = store / CATALOGUE
@@ -171,18 +192,22 @@ def connect(store: Path, read_only: bool = False):
         raise FileNotFoundError(f"no catalogue at {path}")
     if not read_only:
         store.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise StoreBusy(f"the catalogue {path} is open in another process: {exc}") from None
-        raise
+    deadline = time.monotonic() + max(0.0, wait)
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreBusy(f"the catalogue {path} is open in another process "
+                                f"({str(exc).splitlines()[0][:300]})") from None
+            time.sleep(poll)
     if not read_only:
         con.execute(FILES_DDL)
-        con.execute(RUNS_DDL)
+        _ensure_tables(con, {"runs": list(RUNS_COLUMNS), **{n: _catalogue_columns(n) for n in TABLES}})
         con.execute(META_DDL)
-        for name in TABLES:
-            con.execute(_table_ddl(name))
         if con.execute("SELECT count(*) FROM meta").fetchall()[0][0] == 0:
             con.execute("INSERT INTO meta VALUES (0)")
     return con

@@ -287,3 +287,25 @@ def test_store_round_trips_plan_rows(tmp_path, samples):
     assert frames["costs"].iloc[0]["amount_gbp"] == 60000.0 and frames["costs"].iloc[0]["period"] == "per_year"
     pq_ts = pd.read_parquet(store / "parquet" / "timescales")
     assert pq_ts["doc_id"].tolist() == [sha[:16]] and str(pq_ts["end_date"].iloc[0]) == "2019-08-31"
+
+
+def test_ingest_waits_for_an_open_analyst_session_then_reports_busy(tmp_path, samples, capsys):
+    inbox, store = tmp_path / "in", tmp_path / "store"
+    inbox.mkdir()
+    shutil.copy(samples / SMALLEST_AGENDA, inbox / "paper.pdf")
+    assert main(["ingest", str(inbox), "--store", str(store), "-q"]) == 0
+    analyst = subprocess.Popen(
+        [PY, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+                   "print('open', flush=True); time.sleep(60)", str(store / "catalogue.duckdb")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert analyst.stdout.readline().strip() == "open"
+        assert main(["ingest", str(inbox), "--store", str(store), "--wait", "1"]) == EXIT_BUSY
+        assert "is open in another process" in capsys.readouterr().err
+    finally:
+        analyst.kill()
+        analyst.wait(timeout=30)
+        analyst.stdout.close()
+    assert main(["ingest", str(inbox), "--store", str(store), "-q", "--wait", "30"]) == 0
+    # the busy attempt never got the catalogue, so it left no run record
+    assert [r[0] for r in _sql(store, "SELECT status FROM runs ORDER BY started_at")] == ["ok", "ok"]
