@@ -27,7 +27,7 @@ import fcntl
 import os
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -158,7 +158,7 @@ class StoreLock:
                                     + (f" (waited {self.wait:g} s)" if self.wait else "")) from None
                 time.sleep(self.poll)
         os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} since {datetime.utcnow().isoformat(timespec='seconds')}Z\n".encode())
+        os.write(fd, f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n".encode())
         self.fd = fd
         return self
 
@@ -227,6 +227,11 @@ def write_atomic_parquet(data: pa.Table, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         pq.write_table(data, tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # on disk before the catalogue commit that makes it part of the store
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         if tmp.exists():
