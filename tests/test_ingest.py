@@ -20,7 +20,7 @@ from conftest import ROOT
 from pipeline.cli import main
 from pipeline.ingest import (EXIT_BUSY, EXIT_FAILED, PAUSE_AFTER_FILE_ENV, PAUSE_BEFORE_COMMIT_ENV,
                              IngestSettings, ingest)
-from pipeline.run import RunSettings
+from pipeline.run import RunSettings, file_sha256
 from schemas.contract import TABLES
 
 PY = sys.executable
@@ -83,7 +83,6 @@ def test_first_ingest_fills_catalogue_and_parquet(clean_store, inbox):
     assert len(runs) == 1 and runs[0][:5] == (n_files, n_files, 0, "ok", 0) and runs[0][5] is not None
     # doc_id is the content hash; names are paths relative to the inbox
     for name, sha, doc_id in _sql(clean_store, "SELECT name, sha256, doc_id FROM files"):
-        from pipeline.run import file_sha256
         assert file_sha256(inbox / name) == sha and doc_id == sha[:16]
     # analysts read the Parquet dataset with plain pandas, partitioned by ingestion date
     docs = pd.read_parquet(clean_store / "parquet" / "documents")
@@ -275,7 +274,7 @@ def test_store_round_trips_plan_rows(tmp_path, samples):
     from extractors.action_plan import PlanRow
     from pipeline.ingest import Planned, RunReport, _commit, _utcnow
     from pipeline.records import build_rows
-    from pipeline.run import file_sha256, process_file
+    from pipeline.run import process_file
     from pipeline.store import connect, current_frames
 
     path = samples / SMALLEST_MINUTES
