@@ -324,7 +324,6 @@ def ingest(inbox: str | Path, store: str | Path, settings: IngestSettings = Inge
                  report.files_unchanged, report.files_same_content, report.files_retried, report.files_failed,
                  report.records_added, report.rows_added, report.quality_failures, report.status,
                  report.exit_code, report.run_id])
-            con.execute("CHECKPOINT")
         except Exception:
             # an unexpected error (not a file's: those are recorded and the run goes on)
             try:
