@@ -257,7 +257,9 @@ def _extractions(items: list[Planned], settings: RunSettings):
             yield it, (process_file(it.path, settings) if it.extract else None)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {id(it): pool.submit(process_file, it.path, settings) for it in todo}
+        # largest first keeps the workers busy to the end; commits still follow input order
+        futures = {id(it): pool.submit(process_file, it.path, settings)
+                   for it in sorted(todo, key=lambda it: -it.size)}
         for it in items:
             yield it, (futures[id(it)].result() if it.extract else None)
 

@@ -35,10 +35,12 @@ def _smallest_kent(shared: Path, n: int) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory, samples, shared) -> Path:
-    """samples/ plus the three smallest Kent papers, in a subfolder as a council feed would be."""
+    """samples/ plus the three smallest Kent papers, in subfolders as council feeds would be
+    (kent/ sorts first, so the SIGKILL test's killed run only extracts two small files)."""
     d = tmp_path_factory.mktemp("inbox")
+    (d / "samples").mkdir()
     for p in samples.glob("*.pdf"):
-        shutil.copy(p, d / p.name)
+        shutil.copy(p, d / "samples" / p.name)
     (d / "kent").mkdir()
     for p in _smallest_kent(shared, 3):
         shutil.copy(p, d / "kent" / p.name)
