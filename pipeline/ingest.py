@@ -17,8 +17,10 @@ always yields the same ids and is stored once.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -248,6 +250,16 @@ def _commit(con, store: Path, item: Planned, rows: DocRows | None, run_id: str,
         report.failures.append((item.name, err or "failed"))
 
 
+def _exit_with_parent(parent_pid: int, poll: float = 1.0) -> None:
+    """Worker initializer: a daemon thread that ends the worker once its parent has died."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="councilx-parent-watch", daemon=True).start()
+
+
 def _extractions(items: list[Planned], settings: RunSettings):
     """(item, DocRows or None) in input order; extraction in worker processes when asked."""
     todo = [it for it in items if it.extract]
@@ -256,7 +268,11 @@ def _extractions(items: list[Planned], settings: RunSettings):
         for it in items:
             yield it, (process_file(it.path, settings) if it.extract else None)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: forked workers would inherit the store lock's file descriptor and keep the
+    # store locked after a SIGKILL of this process; and each worker exits when this process is gone
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         # largest first keeps the workers busy to the end; commits still follow input order
         futures = {id(it): pool.submit(process_file, it.path, settings)
                    for it in sorted(todo, key=lambda it: -it.size)}

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -176,15 +177,43 @@ def _wait_for(proc: subprocess.Popen, marker: str, nth: int = 1, limit: float = 
     raise AssertionError(f"child ended before {marker!r} #{nth}: {''.join(lines)[-2000:]}")
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_sigkill_mid_file_then_rerun_matches_a_clean_run(tmp_path, inbox, clean_store):
     store = tmp_path / "store"
-    proc = _start(["ingest", str(inbox), "--store", str(store)], {PAUSE_BEFORE_COMMIT_ENV: "60:2"})
+    proc = _start(["ingest", str(inbox), "--store", str(store), "--workers", "2"], {PAUSE_BEFORE_COMMIT_ENV: "60:2"})
     # the first file is committed; the second has its Parquet parts written but not committed
     _wait_for(proc, "before commit")
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     proc.stderr.close()
+    # its extraction workers do not outlive it (nor keep the store locked: the re-run below does not wait)
+    for _ in range(300):
+        if not any(_alive(pid) for pid in workers):
+            break
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
 
     assert _counts(store)["documents"] == 1
     assert _sql(store, "SELECT status FROM runs") == [("running",)]
