@@ -252,6 +252,11 @@ def reconcile(store: Path, con) -> Reconciled:
     out.runs_marked_killed = len(con.execute(
         "UPDATE runs SET status = 'killed' WHERE status = 'running' RETURNING run_id").fetchall())
     committed = set(con.execute("SELECT doc_id, run_id FROM documents").fetchall())
+    current = store / CURRENT_DIR
+    for f in (current.iterdir() if current.exists() else ()):
+        if f.name.endswith(".tmp"):
+            f.unlink()
+            out.temp_removed += 1
     root = store / PARQUET_DIR
     if not root.exists():
         return out
