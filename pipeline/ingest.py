@@ -8,8 +8,9 @@ One run, under the store lock:
      name (the older version is superseded: kept, marked superseded_at), or content already
      stored under another name (a `files` row is added; nothing is re-extracted);
   4. extract the rest (pipeline.run.process_file, in worker processes when --workers > 1) and
-     for each file: write its Parquet parts atomically, then commit its rows, its `files` row
-     and any supersession in ONE DuckDB transaction;
+     for each file, as soon as it is extracted: write its Parquet parts atomically, then commit
+     its rows, its `files` row and any supersession in ONE DuckDB transaction; then link the
+     names whose content is already stored;
   5. refresh STORE/current/, append the run record, print a summary.
 
 Record ids are doc_id + '-' + n, doc_id = first 16 hex of the SHA-256, so the same content
@@ -22,7 +23,7 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -261,23 +262,28 @@ def _exit_with_parent(parent_pid: int, poll: float = 1.0) -> None:
 
 
 def _extractions(items: list[Planned], settings: RunSettings):
-    """(item, DocRows or None) in input order; extraction in worker processes when asked."""
+    """(item, DocRows or None) pairs: every file to extract, as soon as it is extracted (in input order
+    with one worker; in completion order, largest submitted first, with several), so each is committed
+    without waiting for the others; then the names that only link to stored content (DocRows None),
+    whose content is by then committed."""
     todo = [it for it in items if it.extract]
     workers = max(1, min(settings.workers, len(todo) or 1))
     if workers == 1:
-        for it in items:
-            yield it, (process_file(it.path, settings) if it.extract else None)
-        return
-    # spawn, not fork: forked workers would inherit the store lock's file descriptor and keep the
-    # store locked after a SIGKILL of this process; and each worker exits when this process is gone
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        # largest first keeps the workers busy to the end; commits still follow input order
-        futures = {id(it): pool.submit(process_file, it.path, settings)
-                   for it in sorted(todo, key=lambda it: -it.size)}
-        for it in items:
-            yield it, (futures[id(it)].result() if it.extract else None)
+        for it in todo:
+            yield it, process_file(it.path, settings)
+    else:
+        # spawn, not fork: forked workers would inherit the store lock's file descriptor and keep the
+        # store locked after a SIGKILL of this process; and each worker exits when this process is gone
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            futures = {pool.submit(process_file, it.path, settings): it
+                       for it in sorted(todo, key=lambda it: -it.size)}
+            for done in as_completed(futures):
+                yield futures[done], done.result()
+    for it in items:
+        if not it.extract:
+            yield it, None
 
 
 def ingest(inbox: str | Path, store: str | Path, settings: IngestSettings = IngestSettings(),
