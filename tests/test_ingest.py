@@ -213,7 +213,10 @@ def test_sigkill_mid_file_then_rerun_matches_a_clean_run(tmp_path, inbox, clean_
         if not any(_alive(pid) for pid in workers):
             break
         time.sleep(0.1)
-    assert not any(_alive(pid) for pid in workers)
+    lingering = [pid for pid in workers if _alive(pid)]
+    for pid in lingering:  # do not leak them when this fails
+        os.kill(pid, signal.SIGKILL)
+    assert not lingering
 
     assert _counts(store)["documents"] == 1
     assert _sql(store, "SELECT status FROM runs") == [("running",)]
