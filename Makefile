@@ -29,5 +29,8 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pipeline.bench --corpus $(SHARED)/corpus/kent
 
+nightly: $(STAMP)
+	$(BIN)/councilx ingest samples --store $(OUT)/store
+
 clean:
 	rm -rf build $(OUT)/*.csv $(OUT)/*.parquet $(OUT)/*.xlsx $(OUT)/*.html

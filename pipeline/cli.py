@@ -112,6 +112,50 @@ def _cmd_normalise(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ingest(a: argparse.Namespace) -> int:
+    from pipeline.ingest import EXIT_BUSY, EXIT_USAGE, IngestSettings, StoreBusy, ingest
+    from pipeline.run import RunSettings
+
+    settings = IngestSettings(run=RunSettings(workers=a.workers, password=a.password), wait=a.wait,
+                              retry_failed=a.retry_failed)
+    progress = None if a.quiet else (lambda kind, name: print(f"  {kind:8s}  {name}", flush=True))
+    try:
+        report = ingest(a.inbox, a.store, settings, progress=progress)
+    except FileNotFoundError as exc:
+        print(f"councilx: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreBusy as exc:
+        print(f"councilx: {exc}; not ingesting (use --wait SECONDS to wait for it)", file=sys.stderr)
+        return EXIT_BUSY
+    if report.exit_code or not a.quiet:  # -q: silent on success, so cron mails only failures
+        print(report.summary(Path(a.store)), flush=True)
+    return report.exit_code
+
+
+def _cmd_export(a: argparse.Namespace) -> int:
+    from pipeline.export import export
+    from pipeline.ingest import EXIT_BUSY, EXIT_USAGE
+    from pipeline.store import StoreBusy, connect, current_frames
+
+    try:
+        con = connect(Path(a.store), read_only=True)
+    except FileNotFoundError as exc:
+        print(f"councilx: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreBusy as exc:
+        print(f"councilx: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    try:
+        frames = current_frames(con)
+    finally:
+        con.close()
+    written = export(frames, a.out)
+    if not a.quiet:
+        print(f"councilx export: {len(frames['documents'])} current documents, "
+              f"{len(frames['recommendations'])} recommendations -> {a.out} ({len(written)} files)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="councilx", description="Turn UK council PDFs into clean, checked data.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -131,6 +175,23 @@ def build_parser() -> argparse.ArgumentParser:
     n = sub.add_parser("normalise", help="normalise date or money expressions, one per stdin line")
     n.add_argument("--kind", choices=("date", "money"), required=True)
     n.set_defaults(func=_cmd_normalise)
+
+    i = sub.add_parser("ingest", help="add new or changed PDFs under INBOX to a store (incremental, crash-safe)")
+    i.add_argument("inbox", help="a PDF file or a folder (searched recursively)")
+    i.add_argument("--store", required=True, help="store folder (DuckDB catalogue + Parquet dataset)")
+    i.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait up to SECONDS for a running ingest to finish (default: exit at once, code 3)")
+    i.add_argument("--workers", type=int, default=1, help="files extracted in parallel (default 1)")
+    i.add_argument("--password", default=None, help="password for encrypted PDFs")
+    i.add_argument("--retry-failed", action="store_true", help="re-extract stored content whose extraction failed")
+    i.add_argument("-q", "--quiet", action="store_true", help="no per-file lines; summary only on failure")
+    i.set_defaults(func=_cmd_ingest)
+
+    e = sub.add_parser("export", help="write a store's current (not superseded) tables in the contract formats")
+    e.add_argument("--store", required=True, help="store folder made by councilx ingest")
+    e.add_argument("--out", required=True, help="output folder")
+    e.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    e.set_defaults(func=_cmd_export)
     return ap
 
 
