@@ -57,15 +57,41 @@ def bench_pipeline(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_pipeline]
+def bench_isolation(a: argparse.Namespace) -> list[str]:
+    """Cost of running each file in an isolated worker (time limit, memory ceiling) vs in-process."""
+    from pipeline.run import RunSettings, find_inputs, run_batch
+
+    paths = find_inputs(a.corpus)
+    if a.limit:
+        paths = paths[: a.limit]
+    t0 = time.perf_counter()
+    r0 = run_batch(paths, RunSettings(workers=1, isolate=False))
+    inproc = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    r1 = run_batch(paths, RunSettings(workers=1))
+    isolated = time.perf_counter() - t0
+    pages = sum(int(d.documents[0]["pages"] or 0) for d in r0.docs)
+    same = [d.documents[0]["status"] for d in r0.docs] == [d.documents[0]["status"] for d in r1.docs]
+    return [
+        f"corpus                  {a.corpus}  ({len(paths)} files, {pages} pages)",
+        f"in-process, 1 worker    {pages / inproc:8.1f} pages/s  (baseline, {inproc:.1f} s)",
+        f"isolated,   1 worker    {pages / isolated:8.1f} pages/s  = {inproc / isolated:.2f}x baseline"
+        f"  ({'same' if same else 'DIFFERENT'} statuses)",
+    ]
+
+
+SECTIONS = [bench_pipeline, bench_isolation]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=Path("../shared/corpus/kent"))
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    ap.add_argument("--only", default="", help="run only the sections whose function name contains this")
     a = ap.parse_args(argv)
     for section in SECTIONS:
+        if a.only and a.only not in section.__name__:
+            continue
         print(f"== {section.__doc__.strip().splitlines()[0]}")
         for line in section(a):
             print("  " + line)
