@@ -36,7 +36,8 @@ class RunSettings:
     password: str | None = None
     max_pages: int | None = None    # read at most this many pages of each file (None: all, up to page_ceiling)
     # -- bad input (see README "Bad input") --
-    isolate: bool = True            # run each file in a worker process (False: in this process, no limits)
+    isolate: bool = True            # run each file in a worker process (False: one by one in this process,
+    #                                 no time limit or memory ceiling: for benchmarks and tests)
     timeout_s: float = 120.0        # time limit per file: this much ...
     timeout_per_page_s: float = 1.0  # ... plus this much per page the file claims (1,000 pages: 1,120 s)
     max_memory_mb: int = 4096       # address-space ceiling of each worker (RLIMIT_AS); 0: none
@@ -157,7 +158,7 @@ def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
     problems: list[str] = []
     if truncated:
         problems.append("truncated PDF (no end-of-file marker): read what could be recovered")
-    if layout.n_pages > settings.page_ceiling and (settings.max_pages is None or settings.max_pages > settings.page_ceiling):
+    if layout.n_pages > settings.page_ceiling and (settings.max_pages or layout.n_pages) > settings.page_ceiling:
         problems.append(f"very large page count ({layout.n_pages} pages): read the first {settings.page_ceiling}")
     if layout.page_errors:
         by_reason: dict[str, list[int]] = {}
@@ -343,7 +344,8 @@ def _run_isolated(paths: list[Path], settings: RunSettings, deliver: Callable[[i
                     except Exception as exc:  # an unpicklable answer: the file, not the run, fails
                         msg = ("done", i, failed_doc(paths[i], f"worker answer unreadable: {type(exc).__name__}"), True)
                     if msg is not None and msg[0] == "pages":
-                        w.allowed = settings.timeout_s + settings.timeout_per_page_s * min(msg[2], settings.page_ceiling)
+                        pages = min(msg[2], settings.page_ceiling, settings.max_pages or msg[2])
+                        w.allowed = settings.timeout_s + settings.timeout_per_page_s * pages
                         continue
                     if msg is not None and msg[0] == "done":
                         deliver(i, msg[2])

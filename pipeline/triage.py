@@ -225,7 +225,9 @@ def ocr_copy(path: str | Path, out_dir: str | Path, language: str = "eng") -> Pa
     if tool is None:
         raise BadInput("ocrmypdf is not installed")
     out = Path(out_dir) / "ocr.pdf"
-    proc = subprocess.run([tool, "--skip-text", "--quiet", "-l", language, str(path), str(out)],
+    # plain PDF out (no PDF/A conversion through ghostscript) and no optimisation: only the text layer matters
+    proc = subprocess.run([tool, "--skip-text", "--quiet", "--output-type", "pdf", "--optimize", "0",
+                           "-l", language, str(path), str(out)],
                           capture_output=True, text=True)
     if proc.returncode != 0 or not out.exists():
         tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]

@@ -222,6 +222,7 @@ def test_ocr_makes_a_text_layer(tmp_path, samples):
 
     pdf = pypdfium2.PdfDocument(str(samples / SOTON))
     image = pdf[0].render(scale=2).to_pil()
+    image = image.crop((0, 0, image.width, image.height // 4))  # the title band only: OCR stays quick
     path = tmp_path / "scan.pdf"
     image.save(path, "PDF", resolution=144)
     assert doc_of(path)["error"].startswith("no text layer: needs OCR")
@@ -338,7 +339,8 @@ def test_time_limit_fails_the_slow_file_only(tmp_path, samples):
 
 
 def test_isolated_and_in_process_runs_agree_for_any_workers(tmp_path, samples):
-    files = [write(tmp_path, "empty.pdf", b""), samples / SOTON, write(tmp_path, "text.pdf", b"hello"),
+    files = [write(tmp_path, "empty.pdf", b""), samples / "CPP Minutes 10.12.24.pdf",
+             write(tmp_path, "text.pdf", b"hello"),
              write(tmp_path, "two.pdf", build_pdf([text_page(), text_page("Page two")])),
              write(tmp_path, "scan.pdf", build_pdf([SCAN_PAGE], resources=SCAN_RES, extra_objs={1000: IMAGE}))]
     base = run_batch(files, RunSettings(isolate=False))
@@ -401,3 +403,36 @@ def test_a_run_killed_mid_write_leaves_no_partial_output(tmp_path):
             if caught >= 2:
                 break
     assert caught >= 1, "never managed to kill the run while it was writing"
+
+
+def test_a_worker_killed_from_outside_costs_only_its_file(tmp_path):
+    import multiprocessing
+    import os
+    import signal
+    import threading
+
+    slow = write(tmp_path, "slow.pdf", build_pdf([text_page()] * 3000))
+    quick = write(tmp_path, "quick.pdf", build_pdf([text_page()]))
+    stop = threading.Event()
+
+    def kill_the_worker():  # what the kernel's OOM killer would do
+        while not stop.is_set():
+            kids = multiprocessing.active_children()
+            if kids:
+                stop.wait(0.3)
+                os.kill(kids[0].pid, signal.SIGKILL)
+                return
+            stop.wait(0.01)
+
+    t = threading.Thread(target=kill_the_worker)
+    t.start()
+    try:
+        result = run_batch([slow, quick], RunSettings(workers=1, max_memory_mb=4096))
+    finally:
+        stop.set()
+        t.join()
+    rows = [d.documents[0] for d in result.docs]
+    assert [r["source"] for r in rows] == ["slow.pdf", "quick.pdf"]
+    assert (rows[0]["status"], rows[0]["error"]) == (
+        "failed", "worker killed (SIGKILL), probably out of memory (ceiling 4096 MB)")
+    assert (rows[1]["status"], rows[1]["error"]) == ("ok", "")
