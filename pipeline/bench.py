@@ -198,7 +198,32 @@ def bench_reingest(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_pipeline, bench_normalise, bench_quality, bench_reingest]
+def bench_isolation(a: argparse.Namespace) -> list[str]:
+    """Cost of running each file in an isolated worker (time limit, memory ceiling) vs in-process."""
+    from pipeline.run import RunSettings, find_inputs, run_batch
+
+    paths = find_inputs(a.corpus)
+    if a.limit:
+        paths = paths[: a.limit]
+    spent = {False: 0.0, True: 0.0}
+    statuses = {}
+    for isolate in (False, True, True, False):  # A B B A: a drift in machine load cancels out
+        t0 = time.perf_counter()
+        r = run_batch(paths, RunSettings(workers=1, isolate=isolate))
+        spent[isolate] += time.perf_counter() - t0
+        statuses[isolate] = [d.documents[0]["status"] for d in r.docs]
+        pages = sum(int(d.documents[0]["pages"] or 0) for d in r.docs)
+    inproc, isolated = spent[False] / 2, spent[True] / 2
+    same = "same" if statuses[False] == statuses[True] else "DIFFERENT"
+    return [
+        f"corpus                  {a.corpus}  ({len(paths)} files, {pages} pages; 2 runs each, A B B A)",
+        f"in-process, 1 worker    {pages / inproc:8.1f} pages/s  (baseline, {inproc:.1f} s a run)",
+        f"isolated,   1 worker    {pages / isolated:8.1f} pages/s  = {inproc / isolated:.2f}x baseline"
+        f"  ({same} statuses)",
+    ]
+
+
+SECTIONS = [bench_pipeline, bench_isolation, bench_normalise, bench_quality, bench_reingest]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,8 @@ def _cmd_run(a: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"councilx: {exc}", file=sys.stderr)
         return 2
-    settings = RunSettings(workers=a.workers, password=a.password)
+    settings = RunSettings(workers=a.workers, password=a.password, ocr=a.ocr, timeout_s=a.timeout,
+                           max_memory_mb=a.max_memory)
     bar = None
     if sys.stderr.isatty() and not a.quiet:
         from tqdm import tqdm
@@ -165,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="output folder")
     r.add_argument("--workers", type=int, default=1, help="files processed in parallel (default 1)")
     r.add_argument("--password", default=None, help="password for encrypted PDFs")
+    r.add_argument("--ocr", action="store_true",
+                   help="give image-only pages a text layer with ocrmypdf (if installed) before extracting")
+    r.add_argument("--timeout", type=float, default=120.0, metavar="S",
+                   help="time limit per file: S seconds plus 1 s per page (default 120)")
+    r.add_argument("--max-memory", type=int, default=4096, metavar="MB",
+                   help="memory (address-space) ceiling of each worker process in MB, 0 for none (default 4096)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     r.add_argument("--format", default="csv,parquet,xlsx",
                    help="comma-separated output formats: csv, parquet, xlsx (default all three)")
