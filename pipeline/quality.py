@@ -237,8 +237,14 @@ def run_quality(frames: dict[str, pd.DataFrame], settings: QualitySettings = Qua
             view = views[key]
             suite = gx.ExpectationSuite(name=key)
             for n, c in enumerate(view_checks):
+                kw = dict(c.kw)
+                if "row_condition" in kw:
+                    from great_expectations.expectations.row_conditions import Column as GxColumn
+
+                    column, value = kw["row_condition"]
+                    kw["row_condition"] = GxColumn(column) == value
                 suite.add_expectation(getattr(gxe, c.expectation)(
-                    **c.kw, meta={"councilx_check": n, "severity": c.severity, "check": c.check}))
+                    **kw, meta={"councilx_check": n, "severity": c.severity, "check": c.check}))
             batch_def = source.add_dataframe_asset(key).add_batch_definition_whole_dataframe("run")
             batch = batch_def.get_batch(batch_parameters={"dataframe": view})
             outcome = batch.validate(suite, result_format={"result_format": "COMPLETE"},

@@ -51,8 +51,18 @@ class BatchResult:
     seconds: float = 0.0
 
     def tables(self) -> dict[str, list[dict]]:
+        """All rows, in input order. A file whose content an earlier file of the run already had
+        keeps its documents row (marked `duplicate_of`), but its records are not repeated."""
         out: dict[str, list[dict]] = {}
+        first: dict[str, str] = {}
         for d in self.docs:
+            doc = d.documents[0]
+            seen = first.get(doc["doc_id"]) if doc["doc_id"] else None
+            if seen is not None:
+                out.setdefault("documents", []).append({**doc, "duplicate_of": seen})
+                continue
+            if doc["doc_id"]:
+                first[doc["doc_id"]] = doc.get("path") or doc["source"]
             for name, rows in d.tables().items():
                 out.setdefault(name, []).extend(rows)
         return out
@@ -79,7 +89,8 @@ def file_sha256(path: str | Path) -> str:
 
 def _doc_row(path: Path, doc_id: str) -> dict:
     return {"doc_id": doc_id, "source": path.name, "doc_type": "other", "title": "", "pages": 0,
-            "status": "failed", "error": "", "path": str(path), "doc_date": None, "records": 0, "seconds": 0.0}
+            "status": "failed", "error": "", "path": str(path), "doc_date": None, "records": 0, "seconds": 0.0,
+            "duplicate_of": ""}
 
 
 def failed_doc(path: str | Path, reason: str, seconds: float = 0.0) -> DocRows:

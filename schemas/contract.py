@@ -60,6 +60,8 @@ DOCUMENTS = Table(
         _c("path", "string", "Path of the file as read in this run.", False),
         _c("doc_date", "date", "The paper's own date (meeting or publication), when it prints one.", False),
         _c("records", "int", "Number of recommendation rows extracted.", False),
+        _c("duplicate_of", "string", "Path of an earlier file in the run with the same content (its records "
+           "are not repeated); empty otherwise.", False),
     ),
     key=("doc_id",),
 )

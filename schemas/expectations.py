@@ -88,6 +88,7 @@ TEXT_ARTEFACTS = (
 
 
 def _k(**kw) -> tuple:
+    """Expectation keyword arguments; `row_condition=(column, value)` keeps the rows where column == value."""
     return tuple(kw.items())
 
 
@@ -108,7 +109,8 @@ def checks(th: Thresholds = Thresholds()) -> list[Check]:
 
     # documents
     add(Check("documents", "ExpectColumnValuesToNotBeNull", _k(column="doc_id"), CRITICAL, "doc_id present", "doc_id"))
-    add(Check("documents", "ExpectColumnValuesToBeUnique", _k(column="doc_id"), CRITICAL, "doc_id unique", "doc_id"))
+    add(Check("documents", "ExpectColumnValuesToBeUnique", _k(column="doc_id", row_condition=("duplicate_of", "")),
+              CRITICAL, "doc_id unique (files with the same content aside)", "doc_id"))
     add(Check("documents", "ExpectColumnValuesToBeInSet", _k(column="doc_type", value_set=list(DOC_TYPES)),
               CRITICAL, "doc_type in the allowed set", "doc_type"))
     add(Check("documents", "ExpectColumnValuesToBeInSet", _k(column="status", value_set=list(STATUSES)),

@@ -27,3 +27,18 @@ def test_run_folder_with_a_corrupt_file(tmp_path, samples):
     assert isinstance(docs.loc["broken.pdf", "error"], str) and docs.loc["broken.pdf", "error"]
     assert docs.loc[SOTON, "status"] == "ok"
     assert docs.loc[SOTON, "pages"] == 14
+
+
+def test_same_content_twice_in_one_run(tmp_path, samples):
+    inbox = tmp_path / "in"
+    (inbox / "a").mkdir(parents=True)
+    (inbox / "b").mkdir()
+    for sub in ("a", "b"):
+        shutil.copy(samples / SOTON, inbox / sub / SOTON)
+    out = tmp_path / "out"
+    assert main(["run", str(inbox), "--out", str(out), "-q", "--strict"]) == 0
+    docs = pd.read_csv(out / "documents.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert len(docs) == 2 and docs["doc_id"].nunique() == 1
+    assert docs["duplicate_of"].tolist() == ["", str(inbox / "a" / SOTON)]
+    recs = pd.read_csv(out / "recommendations.csv", encoding="utf-8-sig")
+    assert recs["record_id"].is_unique and len(recs) == 24
