@@ -34,7 +34,8 @@ def clean_inline(text: str) -> str:
     return re.sub(r"[ \r\n]+", " ", text).strip()
 
 
-def _line_groups(words: list[Word], tol: float = 2.5) -> list[list[Word]]:
+def line_groups(words: list[Word], tol: float = 2.5) -> list[list[Word]]:
+    """Words -> printed lines (tops within `tol`), each sorted left to right."""
     lines: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.top, w.x0)):
         if lines and abs(w.top - lines[-1][0].top) <= tol:
@@ -74,7 +75,7 @@ def cell_text(words: list[Word], paragraph_gap_ratio: float = 0.55) -> str:
         return ""
     paras: list[list[str]] = []
     prev_bottom = None
-    for ln in _line_groups(words):
+    for ln in line_groups(words):
         text = clean_inline(" ".join(w.text for w in ln))
         top, bottom = min(w.top for w in ln), max(w.bottom for w in ln)
         h = max(bottom - top, 1.0)

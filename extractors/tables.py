@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from extractors.cleantext import cell_text, clean_inline
+from extractors.cleantext import cell_text, clean_inline, line_groups
 from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Word
 
 ROLES = ("ref", "recommendation", "key_actions", "lead", "timescale", "resource")
@@ -313,13 +313,7 @@ def _phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[li
 
 def _cell_lines_text(words: list[Word]) -> str:
     """A header cell's words, one line per printed line."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (round(w.top), w.x0)):
-        if lines and abs(w.top - lines[-1][0].top) < 2.5:
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    return "\n".join(" ".join(w.text for w in ln) for ln in lines)
+    return "\n".join(" ".join(w.text for w in ln) for ln in line_groups(words))
 
 
 @dataclass
