@@ -55,7 +55,7 @@ def _join(a: str, b: str) -> str:
     if not b:
         return a
     # a sentence cut by the page break runs on; a finished one starts a new paragraph
-    if re.search(r"[.!?:;”\"’)]$", a) or b[:1] in "•-–" or b[:1].isupper() and re.search(r"[.!?]\s*$", a):
+    if re.search(r"[.!?:;”\"’)]$", a) or b[:1] in "•-–":
         return a + "\n" + b
     return a + " " + b
 

@@ -11,7 +11,6 @@ import unicodedata
 
 from extractors.layout import Word
 
-BULLETS = "•●▪■◦‣∙·➢➤►▸○□✓✔-–"  # a line starting with one of these (then a space) is a bullet item
 # a lone glyph code at a line start is an unmapped bullet symbol (Symbol/Wingdings fonts)
 _BULLET_ONLY = re.compile(r"^([•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]+|\(cid:\d+\)|[-–])$")
 _BULLET_LEAD = re.compile(r"^[•●▪■◦‣∙·➢➤►▸○□✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]\s*")

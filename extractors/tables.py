@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from extractors.cleantext import cell_text, clean_inline, line_groups
 from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Word
 
-ROLES = ("ref", "recommendation", "key_actions", "lead", "timescale", "resource")
-
 # Header vocabulary: role -> patterns searched (word-bounded) in a header cell's text.
 HEADER_VOCAB: dict[str, tuple[str, ...]] = {
     "ref": (r"^#$", r"^no\.?$", r"^ref\.?$", r"^reference$", r"^item$", r"^number$", r"^rec(ommendation)? no\.?$"),
@@ -103,7 +101,7 @@ class Line:
 @dataclass
 class Column:
     header: str          # printed header text
-    role: str            # one of ROLES, or "" for an extra column
+    role: str            # one of ROLE_ORDER, or "" for an extra column
     x0: float
     x1: float
 
@@ -285,10 +283,10 @@ def assign_roles(headers: list[str]) -> list[str]:
     for i in order:
         for r in options[i]:
             if r not in taken:
-                # "Action(s)" is key_actions beside a recommendation column, else the recommendation
                 out[i] = r
                 taken.add(r)
                 break
+    # "Action(s)" is key_actions beside a recommendation column, else the recommendation
     if "recommendation" not in taken and "key_actions" in taken:
         i = out.index("key_actions")
         if re.fullmatch(r"actions?", _norm_header(headers[i])):
@@ -534,15 +532,19 @@ def assign_columns(words: list[Word], cols: list[tuple[float, float]]) -> list[i
     return out
 
 
-def build_rows(words: list[Word], cols: list[tuple[float, float]], cuts: list[Cut], top: float, bottom: float,
-               s: TableSettings) -> list[Row]:
+def split_columns(words: list[Word], cols: list[tuple[float, float]]) -> list[list[Word]]:
+    """The words of each column, by where their centres fall."""
+    per_col: list[list[Word]] = [[] for _ in cols]
+    for w, k in zip(words, assign_columns(words, cols)):
+        per_col[k].append(w)
+    return per_col
+
+
+def build_rows(words: list[Word], per_col: list[list[Word]], cols: list[tuple[float, float]], cuts: list[Cut],
+               top: float, bottom: float, s: TableSettings) -> list[Row]:
     """Cells per column between that column's own cuts; a band's cell is the one around its middle."""
     ys = sorted({c.y for c in cuts if top < c.y < bottom})
     bands = [(a, b) for a, b in zip([top] + ys, ys + [bottom]) if b - a > 1]
-    col_of = assign_columns(words, cols)
-    per_col: list[list[Word]] = [[] for _ in cols]
-    for w, k in zip(words, col_of):
-        per_col[k].append(w)
     # each column's own cut list
     col_cuts = []
     for c in cols:
@@ -677,13 +679,11 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
         lead_col = next((k for k, c in enumerate(columns) if c.role == "lead"), None)
         cuts = rule_cuts(hcuts_src, cols, top, bottom, s, lead_col)
         ruled = _has_row_rules(cuts, cols, top, bottom, s)
+        per_col = split_columns(twords, cols)
         if not ruled:
-            per_col: list[list[Word]] = [[] for _ in cols]
-            for w, k in zip(twords, assign_columns(twords, cols)):
-                per_col[k].append(w)
             anchors = [k for k, c in enumerate(columns) if c.role in ("lead", "ref")]
             cuts = cuts + anchor_cuts(per_col, anchors, cols, top, s) + heading_cuts(kept, cols, s)
-        rows = build_rows(twords, cols, _merge_cuts(cuts, s), top, bottom, s)
+        rows = build_rows(twords, per_col, cols, _merge_cuts(cuts, s), top, bottom, s)
         tbl = Table(page.number, columns, rows, top, bottom, title, hb is not None, ruled,
                     open_end=ruled and bottom == text_bottom)
         out.tables.append(tbl)
