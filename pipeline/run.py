@@ -1,8 +1,8 @@
-"""Batch orchestration: files in, one DocRows per file, in a stable order.
+"""Batch orchestration (the local engine): files in, one DocRows per file, in a stable order.
 
-`process_file` is the whole per-file chain (triage -> layout -> tables ->
-classification -> plan rows -> normalised rows) and never raises: any failure
-becomes a `failed` documents row with its reason.
+The per-file chain itself lives in `pipeline.chain` (`process_file`, which never
+raises: any failure becomes a `failed` documents row with its reason); this
+module only decides where and how each file runs.
 
 `run_batch` runs every file in a worker process with a time limit and a memory
 ceiling (see RunSettings), so a hostile file can hang, blow up or crash only its
@@ -14,11 +14,9 @@ are gathered in input order, so `--workers N` writes the same bytes as
 """
 from __future__ import annotations
 
-import hashlib
 import multiprocessing as mp
 import os
 import signal
-import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -27,22 +25,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from pipeline import triage
-from pipeline.records import DocRows, build_rows
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    workers: int = 1
-    password: str | None = None
-    max_pages: int | None = None    # read at most this many pages of each file (None: all, up to page_ceiling)
-    # -- bad input (see README "Bad input") --
-    isolate: bool = True            # run each file in a worker process (False: one by one in this process,
-    #                                 no time limit or memory ceiling: for benchmarks and tests)
-    timeout_s: float = 120.0        # time limit per file: this much ...
-    timeout_per_page_s: float = 1.0  # ... plus this much per page the file claims (1,000 pages: 1,120 s)
-    max_memory_mb: int = 4096       # address-space ceiling of each worker (RLIMIT_AS); 0: none
-    page_ceiling: int = 5000        # files with more pages are read up to here and marked partial
-    ocr: bool = False               # give image-only pages a text layer with ocrmypdf when installed
+from pipeline.chain import RunSettings, failed_doc, file_sha256, process_file  # noqa: F401 (re-exported)
+from pipeline.records import DocRows
 
 
 @dataclass
@@ -77,141 +61,6 @@ def find_inputs(target: str | Path) -> list[Path]:
         return sorted((f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".pdf"),
                       key=lambda f: str(f.relative_to(p)))
     raise FileNotFoundError(f"no such file or folder: {p}")
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _doc_row(path: Path, doc_id: str) -> dict:
-    return {"doc_id": doc_id, "source": path.name, "doc_type": "other", "title": "", "pages": 0,
-            "status": "failed", "error": "", "path": str(path), "doc_date": None, "records": 0, "seconds": 0.0,
-            "duplicate_of": ""}
-
-
-def failed_doc(path: str | Path, reason: str, seconds: float = 0.0) -> DocRows:
-    """The one documents row of a file that produced nothing."""
-    path = Path(path)
-    try:
-        doc_id = file_sha256(path)[:16]
-    except OSError:
-        doc_id = ""
-    row = _doc_row(path, doc_id)
-    row["error"] = reason
-    row["seconds"] = round(seconds, 3)
-    return DocRows(documents=[row])
-
-
-def process_file(path: str | Path, settings: RunSettings = RunSettings(),
-                 on_pages: Callable[[int], None] | None = None) -> DocRows:
-    """The whole per-file chain. Never raises.
-
-    `on_pages(n)` is called once the page count is known (the worker uses it to
-    scale the time limit).
-    """
-    path = Path(path)
-    t0 = time.perf_counter()
-    try:
-        doc_id = file_sha256(path)[:16]
-    except OSError as exc:
-        row = _doc_row(path, "")
-        row["error"] = f"unreadable: {exc}"
-        return DocRows(documents=[row])
-    row = _doc_row(path, doc_id)
-    try:
-        return _chain(path, row, settings, on_pages)
-    except MemoryError:
-        row.update(status="failed", error=triage.memory_reason(settings.max_memory_mb if settings.isolate else 0))
-    except RecursionError:
-        row.update(status="failed", error="deeply nested objects (recursion limit reached)")
-    except Exception as exc:
-        row.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__)
-    row["seconds"] = round(time.perf_counter() - t0, 3)
-    return DocRows(documents=[row])
-
-
-def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
-    from extractors.action_plan import extract_plan
-    from extractors.classify import classify
-    from extractors.layout import LayoutSettings, read_layout
-
-    t0 = time.perf_counter()
-    mem = settings.max_memory_mb if settings.isolate else 0
-
-    def fail(reason: str) -> DocRows:
-        row.update(status="failed", error=reason, seconds=round(time.perf_counter() - t0, 3))
-        return DocRows(documents=[row])
-
-    reason = triage.check_bytes(path)
-    if reason:
-        return fail(reason)
-    truncated = triage.is_truncated(path)
-    try:
-        opened = triage.open_pdf(path, settings.password)
-    except Exception as exc:
-        return fail(triage.explain(exc, password=settings.password, truncated=truncated, max_memory_mb=mem))
-    if on_pages:
-        on_pages(opened.n_pages)
-
-    limit = settings.page_ceiling if settings.max_pages is None else min(settings.max_pages, settings.page_ceiling)
-    try:
-        layout = read_layout(path, LayoutSettings(max_pages=limit), password=settings.password)
-    except Exception as exc:
-        return fail(triage.explain(exc, password=settings.password, truncated=truncated, max_memory_mb=mem))
-    row["pages"] = layout.n_pages
-    if layout.n_pages == 0:
-        return fail("truncated or damaged PDF: no pages found (broken page tree or cross-reference table)")
-
-    problems: list[str] = []
-    if truncated:
-        problems.append("truncated PDF (no end-of-file marker): read what could be recovered")
-    if layout.n_pages > settings.page_ceiling and (settings.max_pages or layout.n_pages) > settings.page_ceiling:
-        problems.append(f"very large page count ({layout.n_pages} pages): read the first {settings.page_ceiling}")
-    if layout.page_errors:
-        by_reason: dict[str, list[int]] = {}
-        for p, text in sorted(layout.page_errors.items()):
-            by_reason.setdefault(triage.explain_page_error(text, mem), []).append(p)
-        for why, pages in by_reason.items():
-            problems.append(f"pages failed ({why}): " + ", ".join(str(p) for p in pages[:12])
-                            + (", ..." if len(pages) > 12 else ""))
-        if not layout.pages:
-            return fail("; ".join(problems))
-
-    check = triage.check_text(layout)
-    if check.needs_ocr and settings.ocr:
-        layout, check, note = _with_ocr(path, layout, check, limit, settings)
-    else:
-        note = " (run with --ocr)" if check.needs_ocr and triage.ocr_tool() else ""
-    problems.extend(triage.text_problems(check, ocr_note=note))
-
-    plan = extract_plan(layout)
-    cls = classify(layout, n_plan_rows=len(plan.rows))
-    problems.extend(plan.warnings)
-    row.update(doc_type=cls.doc_type, title=cls.title, doc_date=cls.doc_date,
-               records=len(plan.rows), status="partial" if problems else "ok", error="; ".join(problems))
-    row["seconds"] = round(time.perf_counter() - t0, 3)
-    return build_rows(row, plan.rows, plan.leads, cls.doc_date)
-
-
-def _with_ocr(path: Path, layout, check, limit, settings: RunSettings):
-    """Re-read the file from an OCR'd temporary copy; on failure keep the original and say why."""
-    from extractors.layout import LayoutSettings, read_layout
-
-    if settings.password:
-        return layout, check, " (--ocr cannot process encrypted files)"
-    with tempfile.TemporaryDirectory(prefix="councilx-ocr-") as tmp:
-        try:
-            copy = triage.ocr_copy(path, tmp)
-            new = read_layout(copy, LayoutSettings(max_pages=limit))
-        except triage.BadInput as exc:
-            return layout, check, f" ({exc})"
-        except Exception as exc:
-            return layout, check, f" (OCR failed: {type(exc).__name__})"
-    return new, triage.check_text(new), " (OCR found no text)"
 
 
 # ---------------------------------------------------------------- isolation

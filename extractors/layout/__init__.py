@@ -1,0 +1,131 @@
+"""Stage 1 — layout: a PDF file in, words, rules, fills and vector shapes per page out.
+
+This module is the one interface of the layout stage: the plain, picklable
+dataclasses every later stage works on, and `read_layout`, which hands the file
+to a reader backend (`extractors/layout/<name>_reader.py`, chosen by
+`LayoutSettings.reader`). Stages above never look past these objects to the
+library that parsed the PDF. Coordinates are PDF points, origin top-left
+(pdfplumber's `top`/`bottom` convention).
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|,b\b|-b\b", re.I)
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+@dataclass(frozen=True)
+class LayoutSettings:
+    """Every tolerance of the layout stage, named."""
+
+    x_tolerance: float = 1.5        # gap (pt) below which two chars join into a word
+    y_tolerance: float = 2.0        # baseline drift (pt) still counted as one line
+    min_rule_length: float = 6.0    # shorter segments are glyph art, not table rules
+    max_rule_thickness: float = 3.0  # a rect thinner than this is a drawn rule
+    max_pages: int | None = None    # read at most this many pages (None: all)
+    reader: str = "pdfplumber"      # backend: a module extractors/layout/<reader>_reader.py
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    italic: bool = False
+
+    @property
+    def xc(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def yc(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A straight ruling segment: horizontal (top == bottom) or vertical (x0 == x1)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A filled rectangle (cell shading, zebra stripes, header backgrounds)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    color: tuple = ()
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A drawn vector path that is neither a table rule nor a plain filled rectangle
+    (arrows, symbols, icons): its points in order, its box and its paint."""
+
+    points: tuple            # ((x, top), ...) in drawing order, closed paths not repeated
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    fill: tuple = ()         # non-stroking colour, () when not filled
+    stroke: tuple = ()       # stroking colour, () when not stroked
+
+
+@dataclass
+class PageLayout:
+    number: int          # 1-based
+    width: float
+    height: float
+    words: list[Word] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    fills: list[Fill] = field(default_factory=list)
+    shapes: list[Shape] = field(default_factory=list)
+    n_chars: int = 0
+    n_images: int = 0
+    image_area: float = 0.0  # share of the page covered by images
+    cid_chars: int = 0       # count of "(cid:NN)" glyphs that no font mapping explains
+
+    @property
+    def text_layer(self) -> bool:
+        return self.n_chars > 0
+
+
+@dataclass
+class DocumentLayout:
+    pages: list[PageLayout]
+    n_pages: int
+    metadata: dict = field(default_factory=dict)
+    page_errors: dict[int, str] = field(default_factory=dict)
+
+
+READERS = ("pdfplumber",)   # every backend that ships; the first is the reference
+
+
+def read_layout(path: str | Path, settings: LayoutSettings = LayoutSettings(), password: str | None = None) -> DocumentLayout:
+    """Read every page of a PDF into plain layout objects with the backend `settings.reader`.
+
+    A page that fails to parse is recorded in `page_errors` and skipped; an
+    unreadable file raises (the runner turns that into a failed documents row).
+    """
+    if settings.reader not in READERS:
+        raise ValueError(f"unknown layout reader {settings.reader!r} (one of: {', '.join(READERS)})")
+    backend = importlib.import_module(f"extractors.layout.{settings.reader}_reader")
+    return backend.read_layout(path, settings, password)
