@@ -1,8 +1,11 @@
 """Stage 3 — document classification: doc_type, title and the paper's own date, from content.
 
 Never from the file name. The doc_type is the best-scoring of a small set of
-weighted cues read from the opening pages (the title counts double); a
-document with action-plan rows is an action plan whatever else it says.
+weighted cues read from the opening pages (the title counts double), unless the
+first page opens with an agenda or minutes heading; a document with action-plan
+rows is an action plan whatever else it says. Agendas and minutes (packs) are
+split into parts (`split_parts`) so each part runs only the extractors of its kind
+(`EXTRACTORS`).
 """
 from __future__ import annotations
 
@@ -130,7 +133,112 @@ def classify(layout: DocumentLayout, n_plan_rows: int = 0, s: ClassifySettings =
     doc_date = find_doc_date(layout, s)
     if n_plan_rows:
         return Classification("action_plan", title, doc_date)
+    opening = page_start(first) if first else ""
+    if opening in COMMITTEE_TYPES:  # the first page opens an agenda (`AGENDA`, `Summons to`) or minutes
+        return Classification(opening, title, doc_date)
     text = " ".join(page_text(p) for p in layout.pages[: s.pages_read])
     scores = score_types(text, title, s)
     kind, best = max(scores.items(), key=lambda kv: kv[1])
     return Classification(kind if best >= MIN_SCORE else "other", title, doc_date)
+
+
+# ---------------------------------------------------------------- parts of a committee pack
+
+# Where a committee paper is a pack, its pages fall into parts: the agenda (frontsheet and list of
+# business), printed minutes, and the reports and appendices of the items. A part starts on a page
+# whose opening lines say so; a page that says nothing continues the part before it.
+PART_STARTS: tuple[tuple[str, str], ...] = (
+    ("agenda", r"^(?:a\s?g\s?e\s?n\s?d\s?a|agenda\s+(?:for|of)\b.*|summons\b.*|notice\s+of\s+(?:the\s+)?meeting\b.*)$"),
+    ("minutes", r"^(?:(?:printed|draft|unconfirmed|confirmed)\s+)?minutes\b.*|.*\bminutes\s+of\s+(?:a|an|the)\s+"
+                r"(?:\w+\s+)?(?:meeting|proceedings)\b.*"),
+    ("report", r"^(?:agenda\s+item\s+\d+\w*|(?:decision[- ]maker|subject|report\s+(?:of|by|to|title|author)|"
+               r"title\s+of\s+report|decision\s+no\.?|key\s+decision|from|by)\s*:.*|appendix\b.*|annex\b.*|"
+               r"report\s+(?:of|by|to)\b.*|equality\s+impact\s+assessment\b.*)$"),
+)
+# doc_type -> the extractors its pages run (pipeline/chain.py holds the functions under these names)
+EXTRACTORS: dict[str, tuple[str, ...]] = {
+    "agenda": ("agenda",),
+    "minutes": ("minutes",),
+    "performance_report": ("status", "plan"),
+}
+DEFAULT_EXTRACTORS: tuple[str, ...] = ("plan",)
+COMMITTEE_TYPES = ("agenda", "minutes")  # document types whose pages are split into parts
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: str                 # a doc_type: agenda, minutes, or a report's own type
+    pages: tuple[int, ...]    # 1-based page numbers, in order
+
+
+@dataclass(frozen=True)
+class PartSettings:
+    opening_lines: int = 3    # a part's start is read from this many opening lines of a page
+    line_tolerance: float = 2.5
+
+
+def _opening_lines(page: PageLayout, s: PartSettings) -> list[str]:
+    rows: list[list] = []
+    for w in sorted(page.words, key=lambda w: (w.top, w.x0)):
+        if rows and abs(w.top - rows[-1][0].top) <= s.line_tolerance:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    out = []
+    for r in rows:
+        text = clean_inline(" ".join(w.text for w in sorted(r, key=lambda w: w.x0)))
+        if text and not re.fullmatch(r"(?:page\s*)?\d{1,4}", text, re.I):
+            out.append(text)
+        if len(out) >= s.opening_lines:
+            break
+    return out
+
+
+def page_start(page: PageLayout, s: PartSettings = PartSettings()) -> str:
+    """The kind of part this page opens (`agenda`, `minutes`, `report`), or "" when it continues one."""
+    for text in _opening_lines(page, s):
+        for kind, pat in PART_STARTS:
+            if re.match(pat, text, re.I):
+                return kind
+    return ""
+
+
+def sub_layout(layout: DocumentLayout, pages) -> DocumentLayout:
+    """The same document restricted to some of its pages (page numbers kept)."""
+    keep = set(pages)
+    return DocumentLayout(pages=[p for p in layout.pages if p.number in keep], n_pages=layout.n_pages,
+                          metadata=layout.metadata, page_errors={})
+
+
+def split_parts(layout: DocumentLayout, doc_type: str, s: PartSettings = PartSettings()) -> list[Part]:
+    """The parts of a document, in page order. Only agendas and minutes (packs) are split; any other
+    document is one part of its own type. Report parts are typed by the cues of their own pages."""
+    numbers = [p.number for p in layout.pages]
+    if doc_type not in COMMITTEE_TYPES or not numbers:
+        return [Part(doc_type, tuple(numbers))] if numbers else []
+    runs: list[tuple[str, list[int]]] = []
+    for p in layout.pages:
+        kind = page_start(p, s) if p.words else ""
+        if not runs:
+            runs.append((kind or doc_type, [p.number]))
+        elif kind and kind != runs[-1][0] or kind == "report":
+            runs.append((kind, [p.number]))
+        else:
+            runs[-1][1].append(p.number)
+    merged: list[Part] = []
+    for kind, pages in runs:
+        if kind == "report":
+            kind = report_type(sub_layout(layout, pages))
+        if merged and merged[-1].kind == kind and kind not in COMMITTEE_TYPES:
+            merged[-1] = Part(kind, merged[-1].pages + tuple(pages))
+        else:
+            merged.append(Part(kind, tuple(pages)))
+    return merged
+
+
+def report_type(layout: DocumentLayout, s: ClassifySettings = ClassifySettings()) -> str:
+    """The type of a report part of a pack, by the same cues as a whole document (never agenda or minutes)."""
+    text = " ".join(page_text(p) for p in layout.pages[: s.pages_read])
+    scores = {k: v for k, v in score_types(text, "", s).items() if k not in COMMITTEE_TYPES}
+    kind, best = max(scores.items(), key=lambda kv: kv[1])
+    return kind if best >= MIN_SCORE else "report"

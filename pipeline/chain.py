@@ -1,6 +1,7 @@
 """The per-file chain: one PDF in, every contract row it gives out. Never raises.
 
-triage -> layout -> tables -> classification -> extractors for the doc_type ->
+triage -> layout -> classification -> parts of the document (a pack: agenda, printed
+minutes, reports) -> the extractors of each part's kind only (`run_extractors`) ->
 normalised contract rows. This module is the only place that chain lives: every
 engine (the in-process loop, the isolated worker pool in `pipeline.run`, the
 Dask tasks in `pipeline.engines`) calls `process_file` and carries no extraction
@@ -11,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from extractors.classify import COMMITTEE_TYPES
 from pipeline import triage
-from pipeline.records import DocRows, build_rows
+from pipeline.records import CommitteeRows, DocRows, build_rows
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,6 @@ def process_file(path: str | Path, settings: RunSettings = RunSettings(),
 
 
 def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
-    from extractors.action_plan import extract_plan
     from extractors.classify import classify
     from extractors.layout import LayoutSettings, read_layout
 
@@ -143,13 +144,96 @@ def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
         note = " (run with --ocr)" if check.needs_ocr and triage.ocr_tool() else ""
     problems.extend(triage.text_problems(check, ocr_note=note))
 
-    plan = extract_plan(layout)
-    cls = classify(layout, n_plan_rows=len(plan.rows))
-    problems.extend(plan.warnings)
-    row.update(doc_type=cls.doc_type, title=cls.title, doc_date=cls.doc_date,
-               records=len(plan.rows), status="partial" if problems else "ok", error="; ".join(problems))
+    cls = classify(layout)
+    found = run_extractors(layout, cls.doc_type)
+    doc_type = cls.doc_type
+    if found.plan.rows and doc_type not in COMMITTEE_TYPES:
+        doc_type = "action_plan"  # a document with action-plan rows is an action plan whatever else it says
+    problems.extend(found.plan.warnings)
+    row.update(doc_type=doc_type, title=cls.title, doc_date=cls.doc_date,
+               records=len(found.plan.rows), status="partial" if problems else "ok", error="; ".join(problems))
     row["seconds"] = round(time.perf_counter() - t0, 3)
-    return build_rows(row, plan.rows, plan.leads, cls.doc_date)
+    return build_rows(row, found.plan.rows, found.plan.leads, cls.doc_date, found.committee)
+
+
+@dataclass
+class Extracted:
+    """What the extractors found in one document, over all its parts."""
+
+    plan: "PlanExtraction"
+    committee: CommitteeRows
+    parts: list = field(default_factory=list)   # (kind, pages) of every part, in page order
+
+
+def _run_agenda(layout, out: Extracted) -> bool:
+    from extractors.agenda import extract_agenda
+
+    meetings, items = extract_agenda(layout)
+    out.committee.meetings.extend(meetings)
+    out.committee.agenda_items.extend(items)
+    return bool(items)
+
+
+def _run_minutes(layout, out: Extracted) -> bool:
+    from extractors.minutes import extract_minutes
+
+    meetings, minutes = extract_minutes(layout)
+    out.committee.meetings.extend(meetings)
+    out.committee.minutes_items.extend(minutes)
+    return bool(minutes)
+
+
+def _run_status(layout, out: Extracted) -> bool:
+    from extractors.status import extract_status
+
+    rows = extract_status(layout)
+    out.committee.status_rows.extend(rows)
+    return bool(rows)
+
+
+def _run_plan(layout, out: Extracted) -> bool:
+    from extractors.action_plan import extract_plan
+
+    plan = extract_plan(layout)
+    out.plan.rows.extend(plan.rows)
+    out.plan.leads.update(plan.leads)
+    out.plan.warnings.extend(plan.warnings)
+    out.plan.tables += plan.tables
+    return bool(plan.rows)
+
+
+# extractor name (extractors.classify.EXTRACTORS) -> the step that runs it on a part's pages
+STEPS: dict[str, Callable] = {"agenda": _run_agenda, "minutes": _run_minutes, "status": _run_status,
+                              "plan": _run_plan}
+
+
+def run_extractors(layout, doc_type: str) -> Extracted:
+    """Each part of the document (extractors.classify.split_parts) through the extractors of its kind only.
+
+    An agenda part ends with its last item's page: the pages after it (reports, appendices) go to the
+    plan extractor, so an action plan printed as an appendix of a pack still gives its records. A
+    committee part in which its extractor finds nothing is read as a report (plan extractor) instead.
+    """
+    from extractors.action_plan import PlanExtraction
+    from extractors.classify import DEFAULT_EXTRACTORS, EXTRACTORS, split_parts, sub_layout
+
+    out = Extracted(plan=PlanExtraction(), committee=CommitteeRows())
+    for part in split_parts(layout, doc_type):
+        sub = sub_layout(layout, part.pages)
+        names = EXTRACTORS.get(part.kind, DEFAULT_EXTRACTORS)
+        found = False
+        for name in names:
+            found = STEPS[name](sub, out) or found
+        rest: tuple[int, ...] = ()
+        if part.kind in COMMITTEE_TYPES and not found:
+            rest = part.pages
+        elif part.kind == "agenda" and out.committee.agenda_items:
+            last = max(a.page for a in out.committee.agenda_items)
+            rest = tuple(p for p in part.pages if p > last)
+        out.parts.append((part.kind, part.pages))
+        if rest:
+            _run_plan(sub_layout(layout, rest), out)
+    return out
 
 
 def _with_ocr(path: Path, layout, check, limit, settings: RunSettings):

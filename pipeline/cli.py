@@ -103,11 +103,12 @@ def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=N
 
 
 def _cmd_normalise(a: argparse.Namespace) -> int:
-    from pipeline.normalise import find_dates, find_money
+    from pipeline.normalise import find_dates, find_money, find_times
 
+    finders = {"date": find_dates, "money": find_money, "time": lambda t: [x for x in find_times(t) if not x.end]}
     for line in sys.stdin:
         text = line.rstrip("\n")
-        found = find_dates(text) if a.kind == "date" else find_money(text)
+        found = finders[a.kind](text)
         sys.stdout.write(json.dumps(found[0].as_json() if found else {}, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     return 0
@@ -179,8 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 when a critical data-quality expectation fails (outputs are still written)")
     r.set_defaults(func=_cmd_run)
 
-    n = sub.add_parser("normalise", help="normalise date or money expressions, one per stdin line")
-    n.add_argument("--kind", choices=("date", "money"), required=True)
+    n = sub.add_parser("normalise", help="normalise date, money or time expressions, one per stdin line")
+    n.add_argument("--kind", choices=("date", "money", "time"), required=True)
     n.set_defaults(func=_cmd_normalise)
 
     i = sub.add_parser("ingest", help="add new or changed PDFs under INBOX to a store (incremental, crash-safe)")

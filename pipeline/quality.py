@@ -25,8 +25,8 @@ import pandas as pd
 
 from schemas.contract import CONTRACT_TABLES, TABLES
 from schemas.expectations import (
-    CRITICAL, DOC_CODE, DOC_ID, DOC_PAGES, EARLIEST, FIRST_DATE, LAST_DATE, LATEST, P_DOC_IDS, P_LEAD_KEYS,
-    P_RECORD_IDS, ROW, TEXT_COLUMN, TEXT_VALUE, WARNING, Check, Thresholds, suites,
+    CRITICAL, DOC_CODE, DOC_ID, DOC_PAGES, EARLIEST, FIRST_DATE, KEY, LAST_DATE, LATEST, MEETING, P_DOC_IDS,
+    P_LEAD_KEYS, P_MEETINGS, P_RECORD_IDS, ROW, TEXT_COLUMN, TEXT_VALUE, WARNING, Check, Thresholds, suites,
 )
 
 REPORT_NAME = "quality_report.html"
@@ -148,6 +148,7 @@ def _views(frames: dict[str, pd.DataFrame], th: Thresholds) -> tuple[dict[str, p
 
     views = {"documents": docs, "recommendations": recs_v, "recommendations:lead_codes": lead_codes,
              "timescales": times_v, "costs": costs_v, "leads": leads}
+    meeting_keys = _committee_views(frames, views, pages_of, date_of, th)
     for t in CONTRACT_TABLES:
         views[f"{t.name}:text"] = _text_view(frames[t.name].reset_index(drop=True), t)
     params = {
@@ -155,8 +156,40 @@ def _views(frames: dict[str, pd.DataFrame], th: Thresholds) -> tuple[dict[str, p
         P_RECORD_IDS: [r for r in recs["record_id"].dropna().unique()],
         P_LEAD_KEYS: sorted({f"{d}|{c}" for d, c in zip(leads["doc_id"], leads["code"])
                              if not _is_missing(d) and not _is_missing(c)}),
+        P_MEETINGS: meeting_keys,
     }
     return views, params
+
+
+def _text_key(values) -> str:
+    return "|".join("" if _is_missing(v) else (v.isoformat() if isinstance(v, date) else str(v)) for v in values)
+
+
+def _committee_views(frames: dict[str, pd.DataFrame], views: dict, pages_of: dict, date_of: dict,
+                     th: Thresholds) -> list[str]:
+    """Views of meetings, agenda_items, minutes_items and status_updates; returns the run's meeting keys."""
+    for name in ("meetings", "agenda_items", "minutes_items", "status_updates"):
+        df = frames[name].reset_index(drop=True)
+        v = df.copy()
+        key = TABLES[name].key
+        v[KEY] = pd.array([_text_key(r) for r in zip(*(df[k] for k in key))] if len(df) else [], dtype="string")
+        if "page" in df.columns:
+            v[DOC_PAGES] = pd.array([pages_of.get(d) for d in df["doc_id"]], dtype="Int64")
+        if name in ("agenda_items", "minutes_items"):
+            kind = "agenda" if name == "agenda_items" else "minutes"
+            v[MEETING] = pd.array([_text_key((d, kind, m)) for d, m in zip(df["doc_id"], df["meeting_date"])],
+                                  dtype="string")
+        if name == "meetings":
+            lo, hi = [], []
+            for d in df["doc_id"]:
+                ref = date_of.get(d)
+                lo.append(None if _is_missing(ref) else _years(ref, -th.meeting_years_before))
+                hi.append(None if _is_missing(ref) else _years(ref, th.meeting_years_after))
+            v[EARLIEST] = pd.Series(lo, index=v.index, dtype=object)
+            v[LATEST] = pd.Series(hi, index=v.index, dtype=object)
+        views[name] = v
+    m = frames["meetings"]
+    return sorted({_text_key(r) for r in zip(m["doc_id"], m["kind"], m["meeting_date"])})
 
 
 def _text_view(df: pd.DataFrame, spec) -> pd.DataFrame:

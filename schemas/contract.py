@@ -15,6 +15,8 @@ DOC_TYPES = (
 STATUSES = ("ok", "partial", "failed")
 PRECISIONS = ("day", "month", "quarter", "season", "year", "fiscal_year", "duration", "ongoing")
 PERIODS = ("one_off", "per_year", "unspecified")
+MEETING_KINDS = ("agenda", "minutes")
+RAGS = ("red", "amber", "green", "not_rated")
 SEVERITIES = ("critical", "warning")
 
 
@@ -122,6 +124,79 @@ LEADS = Table(
     key=("doc_id", "code"),
 )
 
+_BBOX = ("JSON list of [page, x0, top, x1, bottom], one box per page the row spans, in PDF points from the "
+         "page's top-left corner.")
+
+MEETINGS = Table(
+    "meetings",
+    "One row per meeting a document describes: the meeting an agenda summons, the meeting minutes record.",
+    (
+        _c("doc_id", "string", "As in documents."),
+        _c("source", "string", "As in documents."),
+        _c("body", "string", "The committee, panel or council as printed, without the issuing authority or the "
+           "words around it (Agenda, Minutes of a meeting of the)."),
+        _c("meeting_date", "date", "ISO date of the meeting (never the date the paper was published or signed)."),
+        _c("start_time", "string", "HH:MM, 24-hour; empty where not printed."),
+        _c("venue", "string", "The place as printed, without the words that introduce it; empty where not printed."),
+        _c("kind", "string", "One of: " + ", ".join(MEETING_KINDS) + " (the document lists the meeting's "
+           "business, or records it)."),
+        _c("bbox", "json", _BBOX, False),
+    ),
+    key=("doc_id", "kind", "meeting_date"),
+)
+
+AGENDA_ITEMS = Table(
+    "agenda_items",
+    "One row per numbered agenda item (a lettered sub-item is a row of its own).",
+    (
+        _c("doc_id", "string", "As in documents."),
+        _c("source", "string", "As in documents."),
+        _c("meeting_date", "date", "The meeting (of kind agenda) the item belongs to."),
+        _c("item_number", "string", "As printed, without a trailing . or ) (7, 4a)."),
+        _c("title", "string", "The item's heading, wrapped lines joined, without number and page reference."),
+        _c("description", "string", "The explanatory text set apart from the title (by style or as its own "
+           "paragraph); empty if none."),
+        _c("page_refs", "string", "The page reference as printed, without brackets (Pages 7 - 12); empty if none."),
+        _c("page", "int", "1-based page of the PDF the item number is printed on."),
+        _c("bbox", "json", _BBOX, False),
+    ),
+    key=("doc_id", "meeting_date", "item_number"),
+)
+
+MINUTES_ITEMS = Table(
+    "minutes_items",
+    "One row per minute of a meeting's printed minutes.",
+    (
+        _c("doc_id", "string", "As in documents."),
+        _c("source", "string", "As in documents."),
+        _c("meeting_date", "date", "The meeting (of kind minutes) the minute belongs to."),
+        _c("minute_number", "string", "As printed, without a trailing . (9, 285); empty where none is printed."),
+        _c("title", "string", "The minute's heading, wrapped lines joined, without number and (Item N)."),
+        _c("decision", "string", "Every RESOLVED / AGREED / DECIDED paragraph with its sub-paragraphs; empty if none."),
+        _c("page", "int", "1-based page of the PDF the minute's heading is printed on."),
+        _c("bbox", "json", _BBOX, False),
+    ),
+    key=("doc_id", "meeting_date", "minute_number", "title"),
+)
+
+STATUS_UPDATES = Table(
+    "status_updates",
+    "One row per initiative per reporting period of a red / amber / green (RAG) table.",
+    (
+        _c("doc_id", "string", "As in documents."),
+        _c("source", "string", "As in documents."),
+        _c("section", "string", "The heading that groups the table's rows."),
+        _c("initiative", "string", "The row's name (first column) as printed."),
+        _c("period", "string", "The period's column header as printed (Q2, Latest)."),
+        _c("rag", "string", "One of: " + ", ".join(RAGS) + "."),
+        _c("direction", "string", "The direction of travel (Improving, Stable, Worsening); empty if the table has none."),
+        _c("comments", "string", "The row's commentary cell as printed; empty if the table has none."),
+        _c("page", "int", "1-based page the row starts on."),
+        _c("bbox", "json", _BBOX, False),
+    ),
+    key=("doc_id", "section", "initiative", "period"),
+)
+
 QUALITY_ISSUES = Table(
     "quality_issues",
     "One row per row (or table) that failed a data-quality expectation. Failing rows stay in their tables.",
@@ -139,7 +214,8 @@ QUALITY_ISSUES = Table(
     contract=False,
 )
 
-CONTRACT_TABLES: tuple[Table, ...] = (DOCUMENTS, RECOMMENDATIONS, TIMESCALES, COSTS, LEADS)
+CONTRACT_TABLES: tuple[Table, ...] = (DOCUMENTS, RECOMMENDATIONS, TIMESCALES, COSTS, LEADS,
+                                       MEETINGS, AGENDA_ITEMS, MINUTES_ITEMS, STATUS_UPDATES)
 
 TABLES: dict[str, Table] = {t.name: t for t in CONTRACT_TABLES + (QUALITY_ISSUES,)}
 

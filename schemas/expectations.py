@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from schemas.contract import CONTRACT_TABLES, DOC_TYPES, PERIODS, PRECISIONS, STATUSES
+from schemas.contract import CONTRACT_TABLES, DOC_TYPES, MEETING_KINDS, PERIODS, PRECISIONS, RAGS, STATUSES, TABLES
 
 CRITICAL, WARNING = "critical", "warning"
 
@@ -34,9 +34,12 @@ DOC_CODE = "_doc_code"            # lead_codes view: doc_id + "|" + one code-lik
 ROW = "_row"                      # lead_codes and text views: index of the table row it came from
 TEXT_COLUMN = "column"            # text view: the column a text cell is in
 TEXT_VALUE = "value"              # text view: the cell's text
+KEY = "_key"                      # meetings, agenda_items, minutes_items, status_updates: the table's key as one text
+MEETING = "_meeting"              # agenda_items, minutes_items: doc_id|kind|meeting_date of the meeting it names
 
 # Suite parameters filled per run.
 P_DOC_IDS, P_RECORD_IDS, P_LEAD_KEYS = "doc_ids", "record_ids", "lead_keys"
+P_MEETINGS = "meetings"           # doc_id|kind|meeting_date of every meetings row
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Thresholds:
     broad_start: date = date(2000, 1, 1)   # window used where the paper prints no date
     broad_end: date = date(2060, 12, 31)
     max_amount_gbp: float = 10_000_000_000.0  # £10bn: no council action costs this much
+    meeting_years_before: int = 2   # a meeting is at most this many years before the paper's date (minutes approved late)
+    meeting_years_after: int = 1    # ... and at most this many years after it (an agenda published ahead)
     # A lead cell is code-like when it is nothing but codes (2-6 capitals) joined by / , & or "and".
     lead_code: str = r"[A-Z]{2,6}"
     lead_code_join: str = r"\s*(?:/|,|&|\band\b)\s*"
@@ -172,6 +177,52 @@ def checks(th: Thresholds = Thresholds()) -> list[Check]:
               CRITICAL, "doc_id exists in documents", "doc_id"))
     add(Check(t, "ExpectCompoundColumnsToBeUnique", _k(column_list=["doc_id", "code"]), CRITICAL,
               "one row per code per document", "doc_id+code"))
+
+    # meetings
+    t = "meetings"
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="doc_id", value_set=_param(P_DOC_IDS)),
+              CRITICAL, "doc_id exists in documents", "doc_id"))
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="kind", value_set=list(MEETING_KINDS)),
+              CRITICAL, "kind in the allowed set", "kind"))
+    add(Check(t, "ExpectColumnValuesToNotBeNull", _k(column="meeting_date"), CRITICAL, "meeting_date present",
+              "meeting_date"))
+    add(Check(t, "ExpectColumnValuesToMatchRegex", _k(column="start_time", regex=r"^(?:(?:[01]\d|2[0-3]):[0-5]\d)?$"),
+              CRITICAL, "start_time is HH:MM (24-hour) or empty", "start_time"))
+    add(Check(t, "ExpectColumnValuesToMatchRegex", _k(column="body", regex=r"\S"), WARNING, "body not empty", "body"))
+    add(Check(t, pair, _k(column_A="meeting_date", column_B=EARLIEST, or_equal=True, **skip_missing), WARNING,
+              f"meeting_date no earlier than {th.meeting_years_before} years before the document's date",
+              "meeting_date"))
+    add(Check(t, pair, _k(column_A=LATEST, column_B="meeting_date", or_equal=True, **skip_missing), WARNING,
+              f"meeting_date no later than {th.meeting_years_after} year(s) after the document's date",
+              "meeting_date"))
+
+    # agenda_items, minutes_items: each names a meeting of its kind in the same document
+    for t, kind in (("agenda_items", "agenda"), ("minutes_items", "minutes")):
+        add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="doc_id", value_set=_param(P_DOC_IDS)),
+                  CRITICAL, "doc_id exists in documents", "doc_id"))
+        add(Check(t, "ExpectColumnValuesToBeInSet", _k(column=MEETING, value_set=_param(P_MEETINGS)), CRITICAL,
+                  f"meeting_date names a meeting of kind {kind} in the same document", "meeting_date",
+                  observed=("meeting_date",)))
+        add(Check(t, "ExpectColumnValuesToMatchRegex", _k(column="title", regex=r"\S"), WARNING, "title not empty",
+                  "title"))
+    add(Check("agenda_items", "ExpectColumnValuesToMatchRegex", _k(column="item_number", regex=r"^\d+[a-z]?$"),
+              WARNING, "item_number is a number, perhaps with a letter (7, 4a)", "item_number"))
+
+    # status_updates
+    t = "status_updates"
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="doc_id", value_set=_param(P_DOC_IDS)),
+              CRITICAL, "doc_id exists in documents", "doc_id"))
+    add(Check(t, "ExpectColumnValuesToBeInSet", _k(column="rag", value_set=list(RAGS)), CRITICAL,
+              "rag in the allowed set", "rag"))
+
+    # keys unique and pages inside the document, on every committee table
+    for t in ("meetings", "agenda_items", "minutes_items", "status_updates"):
+        add(Check(t, "ExpectColumnValuesToBeUnique", _k(column=KEY), CRITICAL,
+                  "one row per " + " + ".join(TABLES[t].key), "+".join(TABLES[t].key), observed=(KEY,)))
+        if t != "meetings":
+            add(Check(t, "ExpectColumnValuesToBeBetween", _k(column="page", min_value=1), CRITICAL, "page >= 1", "page"))
+            add(Check(t, pair, _k(column_A=DOC_PAGES, column_B="page", or_equal=True, **skip_missing), CRITICAL,
+                      "page <= the document's page count", "page"))
 
     # every text cell of every contract table (the "text" view: one row per non-empty text cell)
     for table in CONTRACT_TABLES:

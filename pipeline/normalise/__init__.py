@@ -4,12 +4,14 @@ The stable interface every other stage uses:
 
     find_dates(text, reference=None) -> list[DateSpan]
     find_money(text) -> list[Money]
+    find_times(text) -> list[TimeOfDay]; start_time(text) -> "HH:MM" or ""
 
 `reference` is the paper's own date, used for expressions without a year.
 """
 from .model import DateSpan, Money  # noqa: F401
 from .dates import find_dates  # noqa: F401
 from .money import find_money  # noqa: F401
+from .times import TimeOfDay, find_times, start_time  # noqa: F401
 
 
 def clear_caches() -> None:
