@@ -55,6 +55,8 @@ class AgendaSettings:
     time_window: int = 140             # characters after the meeting date searched for its start time
     venue_lines: int = 6               # lines after the date line searched for the venue
     right_column_share: float = 0.62   # a bare page range right of this share of the page is a page-ref column
+    max_item_page_gap: int = 2         # the next item is printed at most this many pages after the one before
+    max_candidates: int = 400          # numbered lines looked at for the item sequence
 
 
 # ---------------------------------------------------------------- 1. lines
@@ -298,10 +300,11 @@ def _venue(lines: list[Line], h: _Heading, s: AgendaSettings) -> tuple[str, list
         at = m.start("v")
         idx = sorted(set(owner[at: at + len(v)]))
         return _tidy_venue(v), [w for i in idx for w in lines[i].words]
-    for i, ln in enumerate(lines[: h.date_line + s.venue_lines + 1]):
-        lm = _VENUE_LABEL.search(ln.text)
-        if lm and len(lm["v"]) > 2:
-            return _tidy_venue(lm["v"]), ln.words
+    for ln in lines[: h.date_line + s.venue_lines + 1]:
+        for seg in segments(ln, s):  # `Venue: X`, up to a second column
+            lm = _VENUE_LABEL.search(_text(seg))
+            if lm and len(lm["v"]) > 2:
+                return _tidy_venue(lm["v"]), seg
     # lines below the date (and time) in the date's column that name a place
     date_line = lines[h.date_line]
     col = segments(date_line)[0][0].x0
@@ -413,25 +416,27 @@ def _item_start(ln: Line, s: AgendaSettings) -> _Start | None:
     return None
 
 
-def _chain(starts: list[_Start], s: AgendaSettings) -> list[_Start]:
-    """The longest run of item numbers in sequence at one left edge (sub-items folded in)."""
-    best: list[_Start] = []
-    xs = sorted({round(st.x0) for st in starts if st.number})
-    for x in xs:
-        chain: list[_Start] = []
-        for st in starts:
-            if not st.number or abs(st.x0 - x) > s.number_x_tolerance:
-                continue
-            if not chain:
-                if not st.letter:
-                    chain.append(st)
-                continue
+def _chain(starts: list[_Start], pages_of: dict[int, int], s: AgendaSettings) -> list[_Start]:
+    """The first run of two or more item numbers in sequence at one left edge (`4a` folded in), pages close together;
+    else the longest run."""
+    runs: list[list[_Start]] = []
+    numbered = [st for st in starts if st.number][: s.max_candidates]
+    for i, first in enumerate(numbered):
+        if first.letter:
+            continue
+        chain = [first]
+        for st in numbered[i + 1:]:
             last = chain[-1]
-            if (st.number == last.number + 1 and not st.letter) or (
+            if abs(st.x0 - first.x0) > s.number_x_tolerance:
+                continue
+            if pages_of[st.line] - pages_of[last.line] > s.max_item_page_gap:
+                break
+            if (st.number == last.number + 1 and st.letter in ("", "a")) or (
                     st.number == last.number and st.letter and st.letter == _next_letter(last.letter)):
                 chain.append(st)
-        if len(chain) > len(best):
-            best = chain
+        runs.append(chain)
+    long = [r for r in runs if len(r) >= 2]
+    best = long[0] if long else max(runs, key=len, default=[])
     if not best:
         return []
     # lettered lines `(a)` under an item, at or right of its number, are its sub-items
@@ -612,6 +617,6 @@ def extract_agenda(layout: DocumentLayout, s: AgendaSettings = AgendaSettings())
         if st:
             st.line = i
             starts.append(st)
-    chain = _chain(starts, s)
+    chain = _chain(starts, {i: ln.page for i, ln in enumerate(lines)}, s)
     items = _item_rows(lines, chain, len(lines), pages, meeting_date, s) if chain else []
     return ([meeting] if meeting else []), items

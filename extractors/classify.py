@@ -134,6 +134,9 @@ def classify(layout: DocumentLayout, n_plan_rows: int = 0, s: ClassifySettings =
     if n_plan_rows:
         return Classification("action_plan", title, doc_date)
     opening = page_start(first) if first else ""
+    if not opening and first and any(re.fullmatch(AGENDA_HEADING, t, re.I) for t in _opening_lines(first, PartSettings(
+            opening_lines=10_000))):
+        opening = "agenda"  # the first page prints an `AGENDA` heading of its own, under the meeting's details
     if opening in COMMITTEE_TYPES:  # the first page opens an agenda (`AGENDA`, `Summons to`) or minutes
         return Classification(opening, title, doc_date)
     text = " ".join(page_text(p) for p in layout.pages[: s.pages_read])
@@ -147,6 +150,7 @@ def classify(layout: DocumentLayout, n_plan_rows: int = 0, s: ClassifySettings =
 # Where a committee paper is a pack, its pages fall into parts: the agenda (frontsheet and list of
 # business), printed minutes, and the reports and appendices of the items. A part starts on a page
 # whose opening lines say so; a page that says nothing continues the part before it.
+AGENDA_HEADING = r"a\s?g\s?e\s?n\s?d\s?a"
 PART_STARTS: tuple[tuple[str, str], ...] = (
     ("agenda", r"^(?:a\s?g\s?e\s?n\s?d\s?a|agenda\s+(?:for|of)\b.*|summons\b.*|notice\s+of\s+(?:the\s+)?meeting\b.*)$"),
     ("minutes", r"^(?:(?:printed|draft|unconfirmed|confirmed)\s+)?minutes\b.*|.*\bminutes\s+of\s+(?:a|an|the)\s+"
