@@ -596,7 +596,9 @@ def _join(parts: list[str]) -> str:
 # ---------------------------------------------------------------- the extractor
 
 def extract_agenda(layout: DocumentLayout, s: AgendaSettings = AgendaSettings()) -> tuple[list[Meeting], list[AgendaItem]]:
-    """The meeting an agenda summons (kind `agenda`) and its numbered items, in page order."""
+    """The meeting an agenda summons (kind `agenda`) and its numbered items, in page order.
+
+    No items, no meeting: a paper that lists no business does not summon one."""
     pages = {p.number: p for p in layout.pages}
     lines = [ln for p in layout.pages for ln in page_lines(p, s)]
     if not lines:
@@ -619,4 +621,5 @@ def extract_agenda(layout: DocumentLayout, s: AgendaSettings = AgendaSettings())
             starts.append(st)
     chain = _chain(starts, {i: ln.page for i, ln in enumerate(lines)}, s)
     items = _item_rows(lines, chain, len(lines), pages, meeting_date, s) if chain else []
-    return ([meeting] if meeting else []), items
+    # a paper that lists no business (a supplement, a record of decision) summons no meeting of its own
+    return ([meeting] if meeting and items else []), items

@@ -57,6 +57,48 @@ def bench_pipeline(a: argparse.Namespace) -> list[str]:
     ]
 
 
+def committee_papers(paths: list[Path]) -> list[Path]:
+    """The agendas and printed minutes among `paths`: files whose first page opens as one (by content)."""
+    from extractors.classify import COMMITTEE_TYPES, classify
+    from extractors.layout import LayoutSettings, read_layout
+
+    out = []
+    for p in paths:
+        try:
+            if classify(read_layout(p, LayoutSettings(max_pages=1))).doc_type in COMMITTEE_TYPES:
+                out.append(p)
+        except Exception:
+            pass
+    return out
+
+
+def bench_minutes(a: argparse.Namespace) -> list[str]:
+    """Minutes-heavy folder (the corpus's agendas and printed minutes): pages/s vs pdfplumber extract_text."""
+    from pipeline.run import RunSettings, find_inputs, run_batch
+
+    paths = find_inputs(a.corpus)
+    if a.limit:
+        paths = paths[: a.limit]
+    paths = committee_papers(paths)
+    if not paths:
+        return ["skipped: no agendas or minutes in the corpus"]
+    t0 = time.perf_counter()
+    pages = sum(_plumber_text(p) for p in paths)
+    base = time.perf_counter() - t0
+    base_rate = pages / base if base else 0.0
+    t0 = time.perf_counter()
+    r = run_batch(paths, RunSettings(workers=1))
+    spent = time.perf_counter() - t0
+    rate = pages / spent
+    t = r.tables()
+    return [
+        f"committee papers        {len(paths)} files, {pages} pages ({len(t.get('meetings', []))} meetings, "
+        f"{len(t.get('agenda_items', []))} agenda items, {len(t.get('minutes_items', []))} minutes)",
+        f"pdfplumber extract_text {base_rate:8.1f} pages/s  (baseline, {base:.1f} s)",
+        f"councilx --workers 1    {rate:8.1f} pages/s  = {rate / base_rate:.2f}x baseline",
+    ]
+
+
 def bench_quality(a: argparse.Namespace) -> list[str]:
     """Quality gate and exports: seconds as a share of the extraction they follow, same files, same run."""
     import tempfile
@@ -223,7 +265,7 @@ def bench_isolation(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_pipeline, bench_isolation, bench_normalise, bench_quality, bench_reingest]
+SECTIONS = [bench_pipeline, bench_minutes, bench_isolation, bench_normalise, bench_quality, bench_reingest]
 
 
 def main(argv: list[str] | None = None) -> int:
