@@ -494,6 +494,38 @@ def _split_refs(words: list[Word], page_width: float, s: AgendaSettings) -> tupl
     return text_words, refs
 
 
+_REF_START = re.compile(r"^\(?(?:pages?|pp?\.?)$", re.I)
+_REF_MORE = re.compile(r"^(?:\d+\)?|[-–—]|to|and|&|\)|\d+[-–—]\d+\)?)$", re.I)
+
+
+def _column_ref(words: list[Word], owner: dict, s: AgendaSettings) -> tuple[list[Word], list[str]]:
+    """A page reference in a right-hand column that wraps inside its column (`(Pages 1 -` level with the
+    title's first line, `26)` under it while the title runs on at the left): its words out, its text."""
+    for k, w in enumerate(words):
+        if not _REF_START.match(w.text):
+            continue
+        line = owner[id(w)]
+        ref = [w] + [x for x in words[k + 1:] if owner[id(x)] is line]
+        if ref[-1].text.endswith(")") or not all(_REF_MORE.match(x.text) for x in ref[1:]):
+            return words, []
+        later = [x for x in words if owner[id(x)] is not line and x.x0 >= w.x0 - s.outdent_tolerance
+                 and owner[id(x)].top > line.top]
+        more = []
+        for x in later:
+            if not _REF_MORE.match(x.text):
+                break
+            more.append(x)
+            if x.text.endswith(")"):
+                break
+        # only a column wrap: the line below carries title words on the left as well
+        if not more or not any(owner[id(x)] is owner[id(more[0])] and x.x1 < w.x0 - s.segment_gap for x in words):
+            return words, []
+        taken = {id(x) for x in ref + more}
+        text = clean_inline(" ".join(x.text for x in ref + more)).strip("() ")
+        return [x for x in words if id(x) not in taken], [re.sub(r"\s+", " ", text)]
+    return words, []
+
+
 _DASH_LEAD = re.compile(r"^[-–—•●▪■◦‣∙·]\s*")
 
 
@@ -529,7 +561,9 @@ def _item(body: list[Line], st: _Start, pages: dict[int, PageLayout], meeting_da
     # page references may wrap over two lines (`(Pages 1 -` / `6)`): read them on the item's joined words
     all_words = first_words + [w for ln in body[1:] for w in ln.words]
     owner = {id(w): ln for ln in body for w in ln.words}
-    kept, refs = _split_refs(all_words, pages[body[0].page].width, s)
+    all_words, refs = _column_ref(all_words, owner, s)
+    kept, inline = _split_refs(all_words, pages[body[0].page].width, s)
+    refs += inline
     kept_ids = {id(w) for w in kept}
     for ln in body:
         ws = [w for w in (first_words if ln is body[0] else ln.words) if id(w) in kept_ids]

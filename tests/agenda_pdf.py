@@ -26,7 +26,8 @@ class Item:
     number: str                 # as printed, e.g. "4." or "(a)"
     title: str
     description: str = ""       # paragraphs split on "\n"
-    refs: str = ""              # e.g. "Pages 7 - 12" (printed in brackets) or "7 - 12" (bare, right column)
+    refs: str = ""              # e.g. "Pages 7 - 12" (printed in brackets) or "7 - 12" (bare, right column);
+    #                             "Pages 101 -\n104": wrapped inside the right-hand column
     indent: float = 0.0         # sub-items are set in a little
 
 
@@ -105,9 +106,13 @@ def build_agenda(path: Path, spec: AgendaSpec) -> Path:
         text(x_num, y, it.number, tfont)
         for k, ln in enumerate(lines):
             text(x_txt, y, ln, tfont)
-            if k == 0 and it.refs and ref_x:
-                ref = it.refs if it.refs[0].isdigit() else f"({it.refs})"
-                text(ref_x, y, ref, spec.font)
+            if it.refs and ref_x:
+                pieces = it.refs.split("\n")   # a reference may wrap inside its column
+                if k < len(pieces):
+                    ref = pieces[k]
+                    if not it.refs[0].isdigit():
+                        ref = ("(" if k == 0 else "") + ref + (")" if k == len(pieces) - 1 else "")
+                    text(ref_x, y, ref, spec.font)
             y -= lead
         for para in [p for p in it.description.split("\n") if p]:
             if not spec.title_bold:

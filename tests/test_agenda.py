@@ -58,6 +58,11 @@ def test_right_hand_page_ref_column_bold_titles_and_lettered_sub_items(tmp_path)
     assert x0 < 70 and x1 > 400 and bottom - top > 3 * 11
 
 
+def test_a_page_ref_wrapped_inside_its_column(tmp_path):
+    _, items = _agenda(tmp_path, items=[Item("1.", "Apologies"), Item("2.", LONG, refs="Pages 101 -\n104")])
+    assert [(a.title, a.page_refs) for a in items] == [("Apologies", ""), (LONG, "Pages 101 - 104")]
+
+
 def test_page_refs_at_title_end_one_style_paragraph_descriptions_and_notes(tmp_path):
     items = [
         Item("1.", "Apologies"),
