@@ -549,12 +549,18 @@ def _item_rows(lines: list[Line], chain: list[_Start], stop_after: int, pages: d
                     and (ln.bold or ln.text.isupper() or ln.text.startswith("("))):
                 break
             body.append(ln)
-        out.append(_item(body, st, pages, meeting_date, s))
-    return out
+        out.append(_item_parts(body, st, pages, s))
+    # the text column's right edge, page by page: the furthest any item's text (references aside) reaches
+    right: dict[int, float] = {}
+    for parts, _refs, _owner, _words in out:
+        for ln, ws in parts:
+            right[ln.page] = max(right.get(ln.page, 0.0), max(w.x1 for w in ws))
+    return [_item(parts, refs, owner, words, st, right, meeting_date, s)
+            for (parts, refs, owner, words), st in zip(out, chain)]
 
 
-def _item(body: list[Line], st: _Start, pages: dict[int, PageLayout], meeting_date: date | None,
-          s: AgendaSettings) -> AgendaItem:
+def _item_parts(body: list[Line], st: _Start, pages: dict[int, PageLayout], s: AgendaSettings):
+    """An item's lines without its number and page references: ([(line, words)], refs, owner, all words)."""
     first_words = body[0].words[st.num_words:]
     parts: list[tuple[Line, list[Word]]] = []
     refs: list[str] = []
@@ -577,7 +583,13 @@ def _item(body: list[Line], st: _Start, pages: dict[int, PageLayout], meeting_da
                 parts[i] = (ln, ws2)
                 break
         parts = [(ln, ws) for ln, ws in parts if ws]
-    right = max((max(w.x1 for w in ws) for _, ws in parts), default=0.0)
+    words = [w for ln in body for w in (first_words if ln is body[0] else ln.words)] + body[0].words[: st.num_words]
+    return parts, refs, owner, words
+
+
+def _item(parts, refs: list[str], owner: dict, words: list[Word], st: _Start, right: dict[int, float],
+          meeting_date: date | None, s: AgendaSettings) -> AgendaItem:
+    """Title (the first line and the lines that continue it) and description (the rest) of one item."""
     title: list[str] = []
     desc: list[list[str]] = []
     t_style = None
@@ -593,7 +605,8 @@ def _item(body: list[Line], st: _Start, pages: dict[int, PageLayout], meeting_da
             new_para = gap > s.paragraph_gap_ratio * ln.height
             dash = bool(_DASH_LEAD.match(text))
             space = s.space_ratio * ws[0].size
-            fitted = max(w.x1 for w in prev_ws) + space + (ws[0].x1 - ws[0].x0) <= right - s.fit_slack
+            fitted = (max(w.x1 for w in prev_ws) + space + (ws[0].x1 - ws[0].x0)
+                      <= right.get(prev_ln.page, 0.0) - s.fit_slack)
             if not desc and style == t_style and not new_para and not dash and not fitted:
                 title.append(text)
             else:
@@ -605,11 +618,10 @@ def _item(body: list[Line], st: _Start, pages: dict[int, PageLayout], meeting_da
                 else:
                     desc[-1].append(text)
         prev_ln, prev_ws = ln, ws
-    words = [w for ln in body for w in (first_words if ln is body[0] else ln.words)] + body[0].words[: st.num_words]
     number = (str(st.number) if st.number else "") + st.letter
     return AgendaItem(meeting_date=meeting_date, item_number=number, title=_join(title),
                       description="\n".join(_join(p) for p in desc),
-                      page_refs="; ".join(dict.fromkeys(refs)), page=body[0].page,
+                      page_refs="; ".join(dict.fromkeys(refs)), page=owner[id(words[-1])].page,
                       boxes=_boxes(words, lambda w: owner[id(w)].page))
 
 
