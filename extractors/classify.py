@@ -160,10 +160,15 @@ PART_STARTS: tuple[tuple[str, str], ...] = (
                r"report\s+(?:of|by|to)\b.*|equality\s+impact\s+assessment\b.*)$"),
 )
 # doc_type -> the extractors its pages run (pipeline/chain.py holds the functions under these names)
+# RAG status tables are looked for in performance reports and in any report or paper not typed more
+# closely (a quarterly report may not say "performance" on its opening pages); never in agendas,
+# minutes, budgets or risk registers.
 EXTRACTORS: dict[str, tuple[str, ...]] = {
     "agenda": ("agenda",),
     "minutes": ("minutes",),
     "performance_report": ("status", "plan"),
+    "report": ("status", "plan"),
+    "other": ("status", "plan"),
 }
 DEFAULT_EXTRACTORS: tuple[str, ...] = ("plan",)
 COMMITTEE_TYPES = ("agenda", "minutes")  # document types whose pages are split into parts
