@@ -178,3 +178,20 @@ def test_shared_gold_agendas_meetings_and_items(shared):
         want = [(a["meeting_date"], a["item_number"], a["title"], a["description"], a["page_refs"], a["page"])
                 for a in gold["agenda_items"]]
         assert got == want, gold["source"]
+
+
+def test_each_extractor_sees_only_the_pages_of_its_kind(tmp_path, monkeypatch):
+    import pipeline.chain as chain
+
+    seen: dict[str, list[tuple[int, ...]]] = {}
+    for name, step in dict(chain.STEPS).items():
+        def spy(layout, out, _name=name, _step=step):
+            seen.setdefault(_name, []).append(tuple(p.number for p in layout.pages))
+            return _step(layout, out)
+        monkeypatch.setitem(chain.STEPS, name, spy)
+    found = chain.run_extractors(read_layout(_pack(tmp_path)), "agenda")
+    assert seen["agenda"] == [(1,)]
+    assert seen["minutes"] == [(2,)]
+    assert (1,) not in seen["plan"] and all(1 not in pages for pages in seen["plan"])
+    assert found.parts == [("agenda", (1,)), ("minutes", (2,)), ("report", (3,))]
+    assert seen["status"] == [(3,)]    # RAG tables are looked for in the appendix only
