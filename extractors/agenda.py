@@ -28,7 +28,7 @@ Dates and times go through the normaliser (`pipeline.normalise`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from extractors.cleantext import clean_inline
@@ -529,7 +529,7 @@ def _column_ref(words: list[Word], owner: dict, s: AgendaSettings) -> tuple[list
 _DASH_LEAD = re.compile(r"^[-–—•●▪■◦‣∙·]\s*")
 
 
-def _item_rows(lines: list[Line], chain: list[_Start], stop_after: int, pages: dict[int, PageLayout],
+def _item_rows(lines: list[Line], chain: list[_Start], pages: dict[int, PageLayout],
                meeting_date: date | None, s: AgendaSettings) -> list[AgendaItem]:
     out = []
     for k, st in enumerate(chain):
@@ -666,6 +666,6 @@ def extract_agenda(layout: DocumentLayout, s: AgendaSettings = AgendaSettings())
             st.line = i
             starts.append(st)
     chain = _chain(starts, {i: ln.page for i, ln in enumerate(lines)}, s)
-    items = _item_rows(lines, chain, len(lines), pages, meeting_date, s) if chain else []
+    items = _item_rows(lines, chain, pages, meeting_date, s) if chain else []
     # a paper that lists no business (a supplement, a record of decision) summons no meeting of its own
     return ([meeting] if meeting and items else []), items

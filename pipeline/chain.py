@@ -14,11 +14,14 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from extractors.classify import COMMITTEE_TYPES
 from pipeline import triage
 from pipeline.records import CommitteeRows, DocRows, build_rows
+
+if TYPE_CHECKING:
+    from extractors.action_plan import PlanExtraction
 
 
 @dataclass(frozen=True)

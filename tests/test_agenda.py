@@ -5,7 +5,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader, PdfWriter
 
 from agenda_pdf import AgendaSpec, Item, build_agenda
