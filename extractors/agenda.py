@@ -357,6 +357,18 @@ def _tidy_venue(v: str) -> str:
     return v.rstrip(".").strip()
 
 
+def _mixed_case(name: str, lines: list[Line]) -> str:
+    """A body printed in capitals (`CABINET`), in the mixed case the paper also prints it in (`Cabinet`)."""
+    if not name.isupper():
+        return name
+    pat = re.compile(r"\b" + r"\s+".join(re.escape(w) for w in name.split()) + r"\b", re.I)
+    for ln in lines:
+        for m in pat.finditer(ln.text):
+            if not m.group().isupper() and m.group()[:1].isupper():
+                return re.sub(r"\s+", " ", m.group())
+    return name
+
+
 def read_meeting(lines: list[Line], s: AgendaSettings = AgendaSettings()) -> tuple[Meeting | None, int]:
     """The meeting an agenda's opening lines summon, and the index of its date line."""
     if not lines:
@@ -365,6 +377,7 @@ def read_meeting(lines: list[Line], s: AgendaSettings = AgendaSettings()) -> tup
     if h.date_line < 0:
         return None, -1
     body, body_words = _body(lines, h, s)
+    body = _mixed_case(body, lines)
     venue, venue_words = _venue(lines, h, s)
     words = body_words + lines[h.date_line].words + (lines[h.time_line].words if h.time_line >= 0 else []) + venue_words
     page_of = {id(w): ln.page for ln in lines for w in ln.words}

@@ -154,3 +154,31 @@ def test_committee_tables_exported_and_read_back(planted_run):
     rows = list(wb["status_updates"].iter_rows(values_only=True))
     assert rows[0][:4] == ("doc_id", "source", "section", "initiative") and rows[1][5] == "amber"
     wb.close()
+
+
+def test_ingest_stores_the_committee_tables(tmp_path):
+    """A drawn agenda through `councilx ingest`: its meeting and items in the catalogue and the current/ snapshot."""
+    import duckdb
+
+    from agenda_pdf import AgendaSpec, Item, build_agenda
+    from pipeline.ingest import ingest
+    from pipeline.store import CATALOGUE, CURRENT_DIR
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    build_agenda(inbox / "agenda.pdf", AgendaSpec(items=[Item("1.", "Apologies"), Item("2.", "Minutes",
+                                                                                        refs="Pages 1 - 4")]))
+    store = tmp_path / "store"
+    report = ingest(inbox, store)
+    assert report.files_failed == 0
+    items = pd.read_parquet(store / CURRENT_DIR / "agenda_items.parquet")
+    assert items["item_number"].tolist() == ["1", "2"] and items["page_refs"].tolist() == ["", "Pages 1 - 4"]
+    meetings = pd.read_parquet(store / CURRENT_DIR / "meetings.parquet")
+    assert meetings["meeting_date"].tolist() == [date(2025, 6, 3)] and meetings["start_time"].tolist() == ["14:00"]
+    con = duckdb.connect(str(store / CATALOGUE), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM agenda_items WHERE superseded_at IS NULL").fetchone()[0] == 2
+        assert con.execute("SELECT kind, body FROM meetings").fetchall() == [("agenda", "Environment Scrutiny Committee")]
+        assert con.execute("SELECT count(*) FROM minutes_items").fetchone()[0] == 0
+    finally:
+        con.close()
