@@ -157,9 +157,11 @@ _COUNCIL_KINDS = {"county", "city", "borough", "district", "town", "parish", "me
 
 
 def _is_authority(name: str) -> bool:
-    """`Kent County Council`, `Southampton City Council`: a place before the council's kind. Not
-    `County Council` or `Full Council` (the meeting of the whole council)."""
+    """`Kent County Council`, `Southampton City Council`, `London Borough of Barnet`, `City of York Council`:
+    a place with the council's kind. Not `County Council` or `Full Council` (the meeting of the whole council)."""
     words = re.findall(r"[A-Za-z']+", name)
+    if re.match(r"^(?:the\s+)?(?:(?:london|royal)\s+borough|city|county|borough|district)\s+of\s+[A-Z]", name, re.I):
+        return True
     return (len(words) >= 2 and words[-1].lower() == "council"
             and any(w.lower() not in _COUNCIL_KINDS for w in words[:-1]))
 
@@ -175,6 +177,7 @@ _VENUE_SENTENCE = re.compile(
     r"\b(?:held|take\s+place|meet|convened)\s+(?:in|at)\s+(?:the\s+)?(?P<v>.+?)\s*,?\s+(?:on|at)\s+"
     r"(?=(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d)", re.I)
 _VENUE_LABEL = re.compile(r"\b(?:venue|place|location|where)\s*:\s*(?P<v>.+)$", re.I)
+_VENUE_LABEL_ONLY = re.compile(r"^(?:venue|place|location|where)\s*:?$", re.I)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 
 
@@ -301,8 +304,12 @@ def _venue(lines: list[Line], h: _Heading, s: AgendaSettings) -> tuple[str, list
         idx = sorted(set(owner[at: at + len(v)]))
         return _tidy_venue(v), [w for i in idx for w in lines[i].words]
     for ln in lines[: h.date_line + s.venue_lines + 1]:
-        for seg in segments(ln, s):  # `Venue: X`, up to a second column
-            lm = _VENUE_LABEL.search(_text(seg))
+        segs = segments(ln, s)
+        for k, seg in enumerate(segs):  # `Venue: X`, up to a second column; the label may stand in its own
+            text = _text(seg)
+            if _VENUE_LABEL_ONLY.match(text) and k + 1 < len(segs):
+                return _tidy_venue(_text(segs[k + 1])), seg + segs[k + 1]
+            lm = _VENUE_LABEL.search(text)
             if lm and len(lm["v"]) > 2:
                 return _tidy_venue(lm["v"]), seg
     # lines below the date (and time) in the date's column that name a place
@@ -609,7 +616,7 @@ def _item(parts, refs: list[str], owner: dict, words: list[Word], st: _Start, ri
     prev_ln, prev_ws = None, None
     for ln, ws in parts:
         text = _text(ws)
-        style = (round(max(w.size for w in ws) / s.size_tolerance), _bold(ws))
+        style = (round(max(w.size for w in ws) / s.size_tolerance), _bold(ws), _italic(ws))
         if prev_ln is None:
             title.append(text)
             t_style = style
@@ -636,6 +643,10 @@ def _item(parts, refs: list[str], owner: dict, words: list[Word], st: _Start, ri
                       description="\n".join(_join(p) for p in desc),
                       page_refs="; ".join(dict.fromkeys(refs)), page=owner[id(words[-1])].page,
                       boxes=_boxes(words, lambda w: owner[id(w)].page))
+
+
+def _italic(ws: list[Word]) -> bool:
+    return sum(len(w.text) for w in ws if w.italic) * 2 > sum(len(w.text) for w in ws)
 
 
 def _bold(ws: list[Word]) -> bool:

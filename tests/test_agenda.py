@@ -194,3 +194,53 @@ def test_each_extractor_sees_only_the_pages_of_its_kind(tmp_path, monkeypatch):
     assert (1,) not in seen["plan"] and all(1 not in pages for pages in seen["plan"])
     assert found.parts == [("agenda", (1,)), ("minutes", (2,)), ("report", (3,))]
     assert seen["status"] == [(3,)]    # RAG tables are looked for in the appendix only
+
+
+def test_labelled_heading_authority_above_the_body_and_a_page_column_with_a_header(tmp_path):
+    """`Date:` / `Time:` / `Venue:` labels, the authority in larger type than the committee, a table of items
+    with an `Item | Title | Page` header and bare page ranges, a publication date that is not the meeting's."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdf = tmp_path / "labelled.pdf"
+    c = Canvas(str(pdf), pagesize=A4)
+    y = [780.0]
+
+    def put(x, s, font="Helvetica", size=11, down=0.0):
+        c.setFont(font, size)
+        c.drawString(x, y[0], s)
+        y[0] -= down
+
+    put(56, "LONDON BOROUGH OF WESTFIELD", "Helvetica-Bold", 20, 28)
+    put(56, "Notice of Meeting", size=14, down=24)
+    put(56, "PLANNING COMMITTEE", "Helvetica-Bold", 16, 30)
+    for label, value in (("Date:", "Monday, 10 March 2025"), ("Time:", "7.30 pm"),
+                         ("Venue:", "Council Chamber, Town Hall, Westfield")):
+        put(56, label)
+        put(130, value, down=16)
+    y[0] -= 30
+    put(56, "Agenda", "Helvetica-Bold", 14, 24)
+    put(56, "Item", "Helvetica-Bold")
+    put(100, "Title", "Helvetica-Bold")
+    put(480, "Page", "Helvetica-Bold", down=20)
+    rows = [("1", ["Apologies for absence"], ""), ("2", ["Declarations of interest"], ""),
+            ("3", ["24/0123/FUL Land at Mill Lane, Westfield: erection of 24 dwellings", "with access and landscaping"],
+             "7 - 30")]
+    for n, lines, pages in rows:
+        put(56, n)
+        for k, ln in enumerate(lines):
+            put(100, ln)
+            if k == 0 and pages:
+                put(480, pages)
+            y[0] -= 14
+        y[0] -= 10
+    put(56, "Published: Friday, 28 February 2025", "Helvetica-Bold")
+    c.save()
+    meetings, items = extract_agenda(read_layout(pdf))
+    m = meetings[0]
+    assert (m.body.casefold(), m.meeting_date, m.start_time, m.venue) == (
+        "planning committee", date(2025, 3, 10), "19:30", "Council Chamber, Town Hall, Westfield")
+    assert [(a.item_number, a.title, a.page_refs) for a in items] == [
+        ("1", "Apologies for absence", ""), ("2", "Declarations of interest", ""),
+        ("3", "24/0123/FUL Land at Mill Lane, Westfield: erection of 24 dwellings with access and landscaping",
+         "7 - 30")]
