@@ -42,6 +42,7 @@ class AgendaSettings:
     line_tolerance: float = 2.5        # word tops within this (pt) are one printed line
     segment_gap: float = 14.0          # a horizontal gap wider than this (pt) starts a new segment of a line
     margin_band: float = 0.07          # top / bottom share of the page where running page numbers sit
+    running_band: float = 0.05         # top / bottom share where running heads and feet sit (skipped inside items)
     number_x_tolerance: float = 4.0    # item numbers of one agenda start within this (pt) of one another
     max_number_gap: float = 60.0       # an item number stands at most this far (pt) left of its title
     outdent_tolerance: float = 4.0     # a line starting further left than the item's text (pt) ends the item
@@ -558,6 +559,8 @@ def _item_rows(lines: list[Line], chain: list[_Start], pages: dict[int, PageLayo
         for ln in lines[st.line + 1: end]:
             prev = body[-1]
             page = pages[ln.page]
+            if ln.top < page.height * s.running_band or ln.bottom > page.height * (1 - s.running_band):
+                continue  # a running head or foot; the item may go on over the page
             if ln.page == prev.page:
                 gap = ln.top - prev.bottom
                 if gap > s.max_item_gap_lines * prev.height:
