@@ -153,8 +153,8 @@ def classify(layout: DocumentLayout, n_plan_rows: int = 0, s: ClassifySettings =
 AGENDA_HEADING = r"a\s?g\s?e\s?n\s?d\s?a"
 PART_STARTS: tuple[tuple[str, str], ...] = (
     ("agenda", r"^(?:a\s?g\s?e\s?n\s?d\s?a|agenda\s+(?:for|of)\b.*|summons\b.*|notice\s+of\s+(?:the\s+)?meeting\b.*)$"),
-    ("minutes", r"^(?:(?:printed|draft|unconfirmed|confirmed)\s+)?minutes\b.*|.*\bminutes\s+of\s+(?:a|an|the)\s+"
-                r"(?:\w+\s+)?(?:meeting|proceedings)\b.*"),
+    ("minutes", r"^(?:(?:printed|draft|unconfirmed|confirmed)\s+)?minutes\b.*|^(?!\(?\d|item\b).*\bminutes\s+of\s+"
+                r"(?:a|an|the)\s+(?:\w+\s+)?(?:meeting|proceedings)\b.*"),
     ("report", r"^(?:agenda\s+item\s+\d+\w*|(?:decision[- ]maker|subject|report\s+(?:of|by|to|title|author)|"
                r"title\s+of\s+report|decision\s+no\.?|key\s+decision|from|by)\s*:.*|appendix\b.*|annex\b.*|"
                r"report\s+(?:of|by|to)\b.*|equality\s+impact\s+assessment\b.*)$"),
@@ -182,7 +182,9 @@ class Part:
 
 @dataclass(frozen=True)
 class PartSettings:
-    opening_lines: int = 3    # a part's start is read from this many opening lines of a page
+    opening_lines: int = 3    # a part's start is read from this many opening lines of a page ...
+    minutes_lines: int = 6    # ... a minutes heading from this many (it may sit under `Agenda Item 3` and the
+    #                           authority's and the body's names)
     line_tolerance: float = 2.5
 
 
@@ -204,11 +206,15 @@ def _opening_lines(page: PageLayout, s: PartSettings) -> list[str]:
 
 
 def page_start(page: PageLayout, s: PartSettings = PartSettings()) -> str:
-    """The kind of part this page opens (`agenda`, `minutes`, `report`), or "" when it continues one."""
-    for text in _opening_lines(page, s):
-        for kind, pat in PART_STARTS:
-            if re.match(pat, text, re.I):
-                return kind
+    """The kind of part this page opens (`agenda`, `minutes`, `report`), or "" when it continues one.
+
+    An agenda heading in the opening lines wins; then a minutes heading a little further down (under an
+    `Agenda Item 3` mark); then a report's marks."""
+    lines = _opening_lines(page, PartSettings(opening_lines=max(s.opening_lines, s.minutes_lines)))
+    for kind, pat in PART_STARTS:
+        n = s.minutes_lines if kind == "minutes" else s.opening_lines
+        if any(re.match(pat, text, re.I) for text in lines[:n]):
+            return kind
     return ""
 
 

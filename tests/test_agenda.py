@@ -103,7 +103,9 @@ def test_times_in_words_another_typeface_and_the_publication_date_is_not_the_mee
 
 def _pack(tmp_path: Path) -> Path:
     """An agenda pack: agenda, the previous meeting's printed minutes, an action plan as an appendix."""
-    minutes = [("Helvetica-Bold", "ENVIRONMENT SCRUTINY COMMITTEE"),
+    minutes = [("Helvetica", "Agenda Item 3"),                        # the pack's mark over the minutes
+               ("Helvetica-Bold", "WESSEX COUNTY COUNCIL"),
+               ("Helvetica-Bold", "ENVIRONMENT SCRUTINY COMMITTEE"),
                ("Helvetica-Bold", "MINUTES OF THE MEETING HELD ON 6 MAY 2025"),
                ("Helvetica", "Present: Councillors Ash (Chair), Birch and Cedar"),
                ("Helvetica-Bold", "1. Apologies"),
