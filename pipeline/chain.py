@@ -150,8 +150,8 @@ def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
     cls = classify(layout)
     found = run_extractors(layout, cls.doc_type)
     doc_type = cls.doc_type
-    if found.plan.rows and doc_type not in COMMITTEE_TYPES:
-        doc_type = "action_plan"  # a document with action-plan rows is an action plan whatever else it says
+    if found.plan.rows and not (found.committee.agenda_items or found.committee.minutes_items):
+        doc_type = "action_plan"  # plan rows and no business or minutes: an action plan whatever else it says
     problems.extend(found.plan.warnings)
     row.update(doc_type=doc_type, title=cls.title, doc_date=cls.doc_date,
                records=len(found.plan.rows), status="partial" if problems else "ok", error="; ".join(problems))
