@@ -398,9 +398,9 @@ def _new_paragraph(lines: list[MLine], k: int, s: MinutesSettings) -> bool:
     return ln.top - prev.bottom > s.paragraph_gap_ratio * prev.height
 
 
-def _is_aside(ln: MLine, margin: float, width: float, s: MinutesSettings) -> bool:
-    """An outcome line set apart to the right (`Motion carried.`, `Agreed unanimously.`)."""
-    return bool(_OUTCOME.match(ln.text)) and (ln.x0 - margin) > s.outcome_indent_ratio * width
+def _far_right(ln: MLine, margin: float, width: float, s: MinutesSettings) -> bool:
+    """A line set apart to the right of the text (`Motion carried.`, a signature, a date)."""
+    return (ln.x0 - margin) > s.outcome_indent_ratio * width
 
 
 def read_decision(lines: list[MLine], s: MinutesSettings = MinutesSettings()) -> str:
@@ -425,10 +425,12 @@ def read_decision(lines: list[MLine], s: MinutesSettings = MinutesSettings()) ->
         j = k + 1
         while j < len(lines):
             nx = lines[j]
-            if _is_aside(nx, margin, width, s):
-                j += 1
-                continue
             new = _new_paragraph(lines, j, s)
+            if _OUTCOME.match(nx.text) and (new or _far_right(nx, margin, width, s)):
+                j += 1              # `Motion carried.`, `Agreed unanimously.`: left out, the resolution may go on
+                continue
+            if _far_right(nx, margin, width, s):
+                break               # a signature block or a date set to the right ends it
             if new and nx.x0 <= own_x + s.margin_tolerance:
                 # back at the resolution's own margin: only a list it opens continues it
                 style = _label_style(nx.text)
