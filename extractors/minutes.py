@@ -193,7 +193,8 @@ def _head_block_start(lines: list[MLine], i: int, s: MinutesSettings) -> int:
     j = i
     while j - 1 >= 0 and i - (j - 1) <= s.head_lines_above:
         prev = lines[j - 1]
-        if prev.page != lines[i].page or not prev.bold or _AGENDA_MARK.match(prev.text) or _NEW_DOC.match(prev.text):
+        styled = prev.bold or _capitals(prev.text) or prev.size >= lines[i].size + s.size_gain
+        if prev.page != lines[i].page or not styled or _AGENDA_MARK.match(prev.text) or _NEW_DOC.match(prev.text):
             break
         j -= 1
     return j
@@ -203,10 +204,12 @@ def _head_block_start(lines: list[MLine], i: int, s: MinutesSettings) -> int:
 
 _AUTHORITY = re.compile(r"^([a-z&.'’ -]+ )?(county|city|borough|district|metropolitan|town|parish|london borough)?\s*"
                         r"(borough )?council$", re.I)
-_BODY_IN_SENTENCE = re.compile(r"\bminutes of (?:a|the) (?:[a-z]+ )?meeting of (?:the )?(.+?)\s+held\b", re.I)
+_BODY_IN_SENTENCE = re.compile(r"\bminutes of (?:a|an|the) (?:[a-z]+ )?meeting of (?:the )?(.+?)\s+held\b", re.I)
 _VENUE = re.compile(r"\bheld\s+(?:in|at)\s+(?:the\s+)?(.+?)(?:,?\s+on\s+(?:[a-z]+day\b|\d)|,?\s+at\s+\d|\.?$)", re.I)
 _VENUE_AFTER = re.compile(r"\bheld\s+on\s+.+?\d{4}(?:,?\s+at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?)?,?\s+(?:in|at)\s+(?:the\s+)?(.+?)\.?$", re.I)
 _TIME = re.compile(r"\b(?:at|from)\s+(\d{1,2})(?:[.:](\d\d))?\s*([ap])\.?\s?m\b\.?|\b(noon|midday)\b", re.I)
+_BODY_WORDS = re.compile(r"^((extraordinary|special|budget|annual|additional|reconvened|adjourned)\s+)+"
+                         r"((general\s+)?meeting\s+of\s+(the\s+)?)?|\s+meeting$", re.I)
 _DATE_TAIL = re.compile(r"\s*[-–—,:]?\s*$")
 
 
@@ -229,6 +232,18 @@ def _strip_date(text: str) -> str:
         if d.precision == "day" and d.text in text:
             text = text.replace(d.text, " ")
     return _DATE_TAIL.sub("", clean_inline(text)).strip(" -–—,")
+
+
+def _mixed_case(name: str, lines: list[MLine]) -> str:
+    """A name printed in capitals in the heading, as the minutes print it in mixed case where they do."""
+    if not name or not _capitals(name):
+        return name
+    pat = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in name.split()) + r"(?!\w)", re.I)
+    for ln in lines:
+        m = pat.search(ln.text)
+        if m and not _capitals(m.group(0)) and m.group(0)[:1].isupper():
+            return m.group(0)
+    return name
 
 
 def read_meeting(lines: list[MLine], sec: Section, s: MinutesSettings = MinutesSettings()) -> Meeting:
@@ -257,7 +272,7 @@ def read_meeting(lines: list[MLine], sec: Section, s: MinutesSettings = MinutesS
         if len(names) > 1:
             names = [n for n in names if not _AUTHORITY.match(n)] or names
         body = names[-1] if names else ""
-    body = clean_inline(body).strip(" .,-–")
+    body = _mixed_case(_BODY_WORDS.sub("", clean_inline(body)).strip(" .,-–"), lines[sec.attendance:sec.end])
 
     venue = ""
     vm = _VENUE.search(sentence)
@@ -292,22 +307,29 @@ class Heading:
     title: str
 
 
-def _styled(ln: MLine, size: float, s: MinutesSettings) -> bool:
-    return ln.bold or ln.size >= size + s.size_gain
+def _capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def _styled(ln: MLine, size: float, s: MinutesSettings, caps: bool = False) -> bool:
+    """Set like a heading: bold or larger than the text; with `caps`, also a line in capitals
+    (minutes whose typeface carries no bold weight)."""
+    return ln.bold or ln.size >= size + s.size_gain or (caps and _capitals(ln.text))
 
 
 def _heading_blocks(lines: list[MLine], lo: int, hi: int, size: float, left: float,
-                    s: MinutesSettings) -> list[tuple[int, int]]:
+                    s: MinutesSettings, caps: bool = False) -> list[tuple[int, int]]:
     """Runs of styled lines at the left of the text (wrapped headings), as (first, last) indexes."""
     out: list[tuple[int, int]] = []
     i = lo
     while i < hi:
         ln = lines[i]
-        if not _styled(ln, size, s) or ln.x0 > left + s.block_heading_indent:
+        if not _styled(ln, size, s, caps) or ln.x0 > left + s.block_heading_indent:
             i += 1
             continue
         j = i
-        while (j + 1 < hi and _styled(lines[j + 1], size, s) and lines[j + 1].page == ln.page
+        while (j + 1 < hi and _styled(lines[j + 1], size, s, caps) and lines[j + 1].page == ln.page
                and lines[j + 1].top - lines[j].bottom <= s.heading_wrap_gap_ratio * lines[j].height
                and lines[j + 1].x0 >= ln.x0 - s.margin_tolerance
                and not _NUMBERED.match(lines[j + 1].text)):
@@ -326,6 +348,8 @@ def find_headings(lines: list[MLine], sec: Section, s: MinutesSettings = Minutes
     size = body_size(body)
     left = min(ln.x0 for ln in body)
     blocks = _heading_blocks(lines, lo, hi, size, left, s)
+    if not any(lines[k].bold for k in range(lo, hi)):
+        blocks = _heading_blocks(lines, lo, hi, size, left, s, caps=True)
     has_numbers = False
     cands = []
     for a, b in blocks:

@@ -247,3 +247,11 @@ def test_gold_minutes_meetings(gold_report):
     m = gold_report["overall"]["meetings"]
     assert m["f1"] == 1.0
     assert min(m["fields"].values()) >= 0.95
+
+
+def test_pack_in_a_typeface_without_bold(tmp_path):
+    """The same pack set in one weight of Courier: headings are known by their capitals."""
+    meetings, items = _minutes(tmp_path, "plain.pdf", pack_paras(), font="Courier", bold_font="Courier")
+    assert [(m.body.casefold(), m.meeting_date) for m in meetings] == [("cabinet", date(2025, 2, 6))]
+    assert [(i.minute_number, i.title) for i in items] == [("21", "APOLOGIES"), ("22", "BUDGET UPDATE")]
+    assert items[1].decision == "RESOLVED that the budget update be noted."
