@@ -128,7 +128,7 @@ def body_size(lines: list[MLine]) -> float:
 _MINUTES_HEAD = re.compile(r"^minutes\b(?!\s+for\b)", re.I)
 _ATTENDANCE = re.compile(r"^(present|members present|also present|in attendance|apologies|officers( present)?|absent"
                          r"|councillors present|attendees)\b\s*[:\-–]?", re.I)
-_AGENDA_MARK = re.compile(r"^agenda item\s*:?\s*\d+[a-z]?\b", re.I)
+_AGENDA_MARK = re.compile(r"^agenda item\s*:?\s*(no\.?\s*)?\d+[a-z]?\b\.?", re.I)
 _BLANK_PAGE = re.compile(r"intentionally (been )?left blank", re.I)
 _PAPER_START = re.compile(r"^(decision[- ]maker|report of|report to|report title|subject|from|to|by|date of (decision|meeting)"
                           r"|key decision|classification|wards? affected|electoral divisions?)\s*:", re.I)
@@ -156,12 +156,12 @@ def _is_minutes_head(lines: list[MLine], i: int, s: MinutesSettings) -> int | No
     return None
 
 
-def _paper_starts(lines: list[MLine], i: int, page_height: dict[int, float], s: MinutesSettings) -> bool:
+def _paper_starts(lines: list[MLine], i: int, head_page: int, page_height: dict[int, float], s: MinutesSettings) -> bool:
     """Line i begins the next paper: an agenda-item mark or a report's front matter high on its page, a blank page."""
     ln = lines[i]
-    if _BLANK_PAGE.search(ln.text):
-        return True
-    if ln.top > page_height.get(ln.page, 842.0) * s.paper_start_zone:
+    if _BLANK_PAGE.search(ln.text) or _AGENDA_MARK.fullmatch(ln.text):
+        return True   # `Agenda Item 7` on a line of its own heads the next paper wherever it is printed
+    if ln.page == head_page or ln.top > page_height.get(ln.page, 842.0) * s.paper_start_zone:
         return False
     return bool(_AGENDA_MARK.match(ln.text) or _PAPER_START.match(ln.text) or _NEW_DOC.match(ln.text))
 
@@ -179,7 +179,7 @@ def find_sections(lines: list[MLine], page_height: dict[int, float], s: MinutesS
         start = _head_block_start(lines, i, s)
         end = limit
         for j in range(a + 1, limit):
-            if lines[j].page != lines[i].page and _paper_starts(lines, j, page_height, s):
+            if _paper_starts(lines, j, lines[i].page, page_height, s):
                 end = j
                 break
         if k + 1 < len(heads):
@@ -329,8 +329,9 @@ def _heading_blocks(lines: list[MLine], lo: int, hi: int, size: float, left: flo
             i += 1
             continue
         j = i
-        while (j + 1 < hi and _styled(lines[j + 1], size, s, caps) and lines[j + 1].page == ln.page
-               and lines[j + 1].top - lines[j].bottom <= s.heading_wrap_gap_ratio * lines[j].height
+        while (j + 1 < hi and _styled(lines[j + 1], size, s, caps)
+               and (lines[j + 1].top - lines[j].bottom <= s.heading_wrap_gap_ratio * lines[j].height
+                    if lines[j + 1].page == lines[j].page else lines[j + 1].page == lines[j].page + 1)
                and lines[j + 1].x0 >= ln.x0 - s.margin_tolerance
                and not _NUMBERED.match(lines[j + 1].text)):
             j += 1

@@ -255,3 +255,46 @@ def test_pack_in_a_typeface_without_bold(tmp_path):
     assert [(m.body.casefold(), m.meeting_date) for m in meetings] == [("cabinet", date(2025, 2, 6))]
     assert [(i.minute_number, i.title) for i in items] == [("21", "APOLOGIES"), ("22", "BUDGET UPDATE")]
     assert items[1].decision == "RESOLVED that the budget update be noted."
+
+
+# ---------------------------------------------------------------- the seed pack, set again in another typeface
+
+def seed_pack_paras(seed_text: str, blank_pages: bool) -> list[Para]:
+    """The scrutiny pack's text from its seed (agenda, minutes, report), flowed in plain paragraphs: headings the
+    seed marks `**bold**` in bold, `- ` items indented, no rules; blank pages kept or dropped."""
+    lines = seed_text.splitlines()
+    start = next(i for i, t in enumerate(lines) if t.strip() == "AGENDA")
+    paras: list[Para] = []
+    for t in lines[start:start + 220]:
+        t = " ".join(t.replace("\t", " ").split())
+        if not t:
+            continue
+        bold = "**" in t or t == "AGENDA"
+        t = t.replace("**", "")
+        if "intentionally left blank" in t:
+            if blank_pages:
+                paras.append(Para(t, align="center", page_break=True, space=20))
+            continue
+        if t.startswith("- "):
+            paras.append(Para(t[2:], x=LEFT + 20, size=10))
+        elif t.startswith("Agenda Item"):
+            paras.append(Para(t, bold=True, align="right", page_break=blank_pages))
+        elif t.isupper() and len(t) > 30 and not t[0].isdigit():
+            paras.append(Para(t, size=13, align="center", page_break=t.startswith("SCRUTINY") and blank_pages))
+        else:
+            paras.append(Para(t, bold=bold, size=10))
+    return paras
+
+
+@pytest.mark.parametrize("blank_pages", [True, False])
+def test_seed_pack_in_another_typeface(shared, tmp_path, blank_pages):
+    import json
+    seed = next((shared / "seeds").glob("002_*.txt")).read_text(encoding="utf-8")
+    gold = json.loads((shared / "eval" / "gold" / "southampton-scrutiny-panel-2019-02-07.json").read_text(encoding="utf-8"))
+    meetings, items = _minutes(tmp_path, "seed.pdf", seed_pack_paras(seed, blank_pages),
+                               font="Times-Roman", bold_font="Times-Bold")
+    want = [m for m in gold["meetings"] if m["kind"] == "minutes"][0]
+    assert [(m.body.casefold(), m.meeting_date.isoformat(), m.venue) for m in meetings] == [
+        (want["body"].casefold(), want["meeting_date"], want["venue"])]
+    assert [(i.minute_number, i.title, i.decision) for i in items] == [
+        (g["minute_number"], g["title"], g["decision"]) for g in gold["minutes_items"]]
