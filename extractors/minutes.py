@@ -132,6 +132,7 @@ _AGENDA_MARK = re.compile(r"^agenda item\s*:?\s*(no\.?\s*)?\d+[a-z]?\b\.?", re.I
 _BLANK_PAGE = re.compile(r"intentionally (been )?left blank", re.I)
 _PAPER_START = re.compile(r"^(decision[- ]maker|report of|report to|report title|subject|from|to|by|date of (decision|meeting)"
                           r"|key decision|classification|wards? affected|electoral divisions?)\s*:", re.I)
+_CLOSED = re.compile(r"^the meeting (closed|ended|concluded|finished|terminated|rose)\b.*\d", re.I)
 _NEW_DOC = re.compile(r"^(public document pack|agenda|summons|notice of meeting)$", re.I)
 
 
@@ -181,6 +182,9 @@ def find_sections(lines: list[MLine], page_height: dict[int, float], s: MinutesS
         for j in range(a + 1, limit):
             if _paper_starts(lines, j, lines[i].page, page_height, s):
                 end = j
+                break
+            if _CLOSED.match(lines[j].text):
+                end = j + 1     # `The meeting closed at 12.30 pm`: the signature block below is no minute's
                 break
         if k + 1 < len(heads):
             end = min(end, _head_block_start(lines, heads[k + 1][0], s))

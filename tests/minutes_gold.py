@@ -33,21 +33,29 @@ def load_score():
 
 
 @lru_cache(maxsize=1)
-def corpus_by_id() -> dict[str, Path]:
-    out = {}
+def corpus_by_name() -> dict[str, list[Path]]:
+    out: dict[str, list[Path]] = {}
     for p in sorted((SHARED / "corpus").rglob("*.pdf")):
-        out.setdefault(hashlib.sha256(p.read_bytes()).hexdigest()[:16], p)
+        out.setdefault(p.name, []).append(p)
     return out
+
+
+def find_pdf(gold: dict) -> Path | None:
+    """The corpus PDF a gold file describes: same file name and doc_id (first 16 hex of its SHA-256)."""
+    for p in corpus_by_name().get(gold["source"], []):
+        if hashlib.sha256(p.read_bytes()).hexdigest()[:16] == gold.get("doc_id"):
+            return p
+    return None
 
 
 def gold_docs() -> list[tuple[Path, dict, Path]]:
     """(gold file, gold object, PDF) for every gold document with a minutes_items list."""
     out = []
-    ids = corpus_by_id()
     for g in sorted((SHARED / "eval" / "gold").glob("*.json")):
         d = json.loads(g.read_text(encoding="utf-8"))
-        if "minutes_items" in d and d.get("doc_id") in ids:
-            out.append((g, d, ids[d["doc_id"]]))
+        pdf = find_pdf(d) if "minutes_items" in d else None
+        if pdf is not None:
+            out.append((g, d, pdf))
     return out
 
 

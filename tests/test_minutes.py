@@ -68,6 +68,7 @@ def numbered_paras() -> list[Para]:
         Para("16. Any Other Business", bold=True),
         Para("(Item 5)", space=0),
         Para("It was agreed that the next meeting be held in May. The Chair thanked officers."),
+        Para("The meeting closed at 12.15 pm."),
         Para("Chair", space=3),
         Para("Date: 1 April 2025"),
     ]
@@ -95,6 +96,8 @@ def test_numbered_headings(numbered):
     assert all(i.meeting_date == date(2025, 3, 4) for i in items)
     assert items[0].decision == ""
     assert items[4].decision == ""        # "It was agreed that …" is not a resolution
+    last = items[4].boxes[-1]
+    assert last[4] - last[2] < 80          # its box stops at `The meeting closed …`, above the signature block
 
 
 def test_resolution_across_a_page_break_without_motion_tally_or_note(numbered):
