@@ -49,7 +49,10 @@ class MinutesSettings:
     head_lines_above: int = 6            # heading lines above `MINUTES of …` read for the body's name
     max_number_jump: int = 40            # a minute number may exceed the previous one by at most this
     outcome_indent_ratio: float = 0.35   # a line starting this share of the text width right of the margin is an aside
+    head_zone: float = 0.45              # share of page height within which a `MINUTES of …` heading starts
     paper_start_zone: float = 0.3        # share of page height where a new paper's first marks are looked for
+    capitals_share: float = 0.9          # share of letters in capitals that makes a line "set in capitals"
+    capitals_min_letters: int = 4        # fewer letters than this never count as a line in capitals
 
 
 # ---------------------------------------------------------------- lines
@@ -128,6 +131,9 @@ def body_size(lines: list[MLine]) -> float:
 _MINUTES_HEAD = re.compile(r"^minutes\b(?!\s+for\b)", re.I)
 _ATTENDANCE = re.compile(r"^(present|members present|also present|in attendance|apologies|officers( present)?|absent"
                          r"|councillors present|attendees)\b\s*[:\-–]?", re.I)
+# the attendance block that opens minutes: `PRESENT:`, `Present -`, `Apologies:` (not an agenda item `Apologies for Absence`)
+_ATTENDANCE_OPENS = re.compile(r"^(PRESENT\b|(present|members present|also present|in attendance|apologies|absent"
+                               r"|councillors present|attendees)\s*[:\-–])", re.I)
 _AGENDA_MARK = re.compile(r"^agenda item\s*:?\s*(no\.?\s*)?\d+[a-z]?\b\.?", re.I)
 _BLANK_PAGE = re.compile(r"intentionally (been )?left blank", re.I)
 _PAPER_START = re.compile(r"^(decision[- ]maker|report of|report to|report title|subject|from|to|by|date of (decision|meeting)"
@@ -144,13 +150,15 @@ class Section:
     end: int           # one past the last line of the minutes
 
 
-def _is_minutes_head(lines: list[MLine], i: int, s: MinutesSettings) -> int | None:
+def _is_minutes_head(lines: list[MLine], i: int, page_heights: dict[int, float], s: MinutesSettings) -> int | None:
     """Index of the attendance line when line i opens printed minutes, else None."""
     ln = lines[i]
     if not _MINUTES_HEAD.match(ln.text) or re.search(r"\(pages?\s+\d", ln.text, re.I):
         return None
+    if ln.top > page_heights.get(ln.page, 842.0) * s.head_zone and not (ln.bold or _capitals(ln.text, s)):
+        return None   # minutes open high on their page, or under a heading set as one; else it is running text
     for j in range(i + 1, min(len(lines), i + 1 + s.attendance_reach)):
-        if _ATTENDANCE.match(lines[j].text):
+        if _ATTENDANCE_OPENS.match(lines[j].text):
             return j
         if re.match(r"^\(?item\s*\d", lines[j].text, re.I):
             return None   # `Minutes of the meeting held on …` / `(Item 3)`: a minute that approves minutes
@@ -171,7 +179,7 @@ def find_sections(lines: list[MLine], page_height: dict[int, float], s: MinutesS
     """Every run of printed minutes in the document: from its heading to where it ends."""
     heads = []
     for i in range(len(lines)):
-        a = _is_minutes_head(lines, i, s)
+        a = _is_minutes_head(lines, i, page_height, s)
         if a is not None:
             heads.append((i, a))
     out: list[Section] = []
@@ -197,7 +205,7 @@ def _head_block_start(lines: list[MLine], i: int, s: MinutesSettings) -> int:
     j = i
     while j - 1 >= 0 and i - (j - 1) <= s.head_lines_above:
         prev = lines[j - 1]
-        styled = prev.bold or _capitals(prev.text) or prev.size >= lines[i].size + s.size_gain
+        styled = prev.bold or _capitals(prev.text, s) or prev.size >= lines[i].size + s.size_gain
         if prev.page != lines[i].page or not styled or _AGENDA_MARK.match(prev.text) or _NEW_DOC.match(prev.text):
             break
         j -= 1
@@ -311,15 +319,16 @@ class Heading:
     title: str
 
 
-def _capitals(text: str) -> bool:
+def _capitals(text: str, s: MinutesSettings = MinutesSettings()) -> bool:
+    """Text set in capitals (a heading in a typeface without bold, a name in a heading)."""
     letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+    return len(letters) >= s.capitals_min_letters and sum(c.isupper() for c in letters) >= s.capitals_share * len(letters)
 
 
 def _styled(ln: MLine, size: float, s: MinutesSettings, caps: bool = False) -> bool:
     """Set like a heading: bold or larger than the text; with `caps`, also a line in capitals
     (minutes whose typeface carries no bold weight)."""
-    return ln.bold or ln.size >= size + s.size_gain or (caps and _capitals(ln.text))
+    return ln.bold or ln.size >= size + s.size_gain or (caps and _capitals(ln.text, s))
 
 
 def _heading_blocks(lines: list[MLine], lo: int, hi: int, size: float, left: float,

@@ -222,6 +222,17 @@ def test_no_minutes_in_a_report_or_agenda(tmp_path):
         Para(FILLER),
     ]
     assert _minutes(tmp_path, "report.pdf", paras) == ([], [])
+    agenda = [   # an agenda of unnumbered items: its minutes item is followed by an apologies item, not `PRESENT:`
+        Para("CORPORATE PARENTING PANEL", bold=True, size=14),
+        Para("AGENDA", bold=True),
+        Para("Minutes of the meeting held on 29 October 2024", bold=True, space=2),
+        Para("To agree the minutes as a correct record."),
+        Para("Apologies and Substitutes", bold=True),
+        Para("To receive apologies for absence and notification of any substitutes."),
+        Para("Work Programme", bold=True),
+        Para("RESOLVED that the work programme be noted."),
+    ]
+    assert _minutes(tmp_path, "agenda.pdf", agenda) == ([], [])
 
 
 def test_settings_are_named():
