@@ -517,3 +517,17 @@ def extract_minutes(layout: DocumentLayout, settings: MinutesSettings = MinutesS
                                     decision=read_decision(content, s), page=lines[h.first].page,
                                     boxes=_boxes(lines[h.first:end])))
     return meetings, items
+
+
+def minutes_pages(layout: DocumentLayout, settings: MinutesSettings = MinutesSettings()) -> list[tuple[int, ...]]:
+    """The pages of every set of minutes the document prints, one tuple per set, in page order: the pages a
+    dispatcher can hand to `extract_minutes` when it splits a pack into parts (a minutes heading may sit under
+    an `Agenda Item N` mark or in the middle of a page, where a page's opening lines do not announce it)."""
+    s = settings
+    lines = document_lines(layout, s)
+    heights = {p.number: p.height for p in layout.pages}
+    out = []
+    for sec in find_sections(lines, heights, s):
+        first, last = lines[sec.start].page, lines[max(sec.end - 1, sec.start)].page
+        out.append(tuple(p.number for p in layout.pages if first <= p.number <= last))
+    return out

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from extractors.layout import read_layout
-from extractors.minutes import MinutesSettings, extract_minutes
+from extractors.minutes import MinutesSettings, extract_minutes, minutes_pages
 from minutes_pdf import LEFT, Para, draw
 
 FILLER = ("Members discussed the report at length and asked about the timetable, the evidence base, the "
@@ -208,6 +208,7 @@ def test_pack_minutes_in_the_middle(tmp_path):
     assert items[0].decision == ""
     assert items[1].decision == "RESOLVED that the budget update be noted."   # the report's RESOLVED stays out
     assert all(b[0] == 3 for i in items for b in i.boxes)
+    assert minutes_pages(read_layout(tmp_path / "pack.pdf")) == [(3,)]   # for a dispatcher that splits packs
 
 
 def test_no_minutes_in_a_report_or_agenda(tmp_path):
