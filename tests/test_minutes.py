@@ -313,3 +313,38 @@ def test_seed_pack_in_another_typeface(shared, tmp_path, blank_pages):
         (want["body"].casefold(), want["meeting_date"], want["venue"])]
     assert [(i.minute_number, i.title, i.decision) for i in items] == [
         (g["minute_number"], g["title"], g["decision"]) for g in gold["minutes_items"]]
+
+
+# ---------------------------------------------------------------- the ways a resolution is printed
+
+def test_resolution_forms(tmp_path):
+    paras = [
+        Para("AUDIT COMMITTEE", bold=True, size=14),
+        Para("MINUTES of the meeting of the Audit Committee held at Riverside House on 12 June 2024 at 2.00 pm"),
+        Para("Present: Cllr M Maple (Chair), Cllr N Nettle"),
+        Para("1. External Audit Plan", bold=True, space=2),
+        Para("RESOLVED:"),
+        Para("(a) that the plan be approved; and"),
+        Para("(b) that the fee be noted."),
+        Para("The Chair thanked the auditors."),
+        Para("2. Treasury Management", bold=True, space=2),
+        Para("RESOLVED:"),
+        Para("That the annual treasury report be noted."),
+        Para("Members asked for a briefing in the autumn."),
+        Para("3. Risk Register", bold=True, space=2),
+        Para("Resolved – that the risk register be noted, and"),
+        Para("that the risk owners attend the next meeting.", space=0),
+        Para("4. Internal Audit Charter", bold=True, space=2),
+        Para("DECIDED: to adopt the charter.", x=LEFT + 20),
+        Para("Agreed unanimously.", x=LEFT + 20),
+        Para("It was AGREED that officers circulate the final charter.", x=LEFT + 20),
+    ]
+    meetings, items = _minutes(tmp_path, "forms.pdf", paras)
+    assert [(m.body, m.meeting_date, m.start_time, m.venue) for m in meetings] == [
+        ("Audit Committee", date(2024, 6, 12), "14:00", "Riverside House")]
+    assert [i.decision for i in items] == [
+        "RESOLVED:\n(a) that the plan be approved; and\n(b) that the fee be noted.",
+        "RESOLVED:\nThat the annual treasury report be noted.",
+        "Resolved – that the risk register be noted, and that the risk owners attend the next meeting.",
+        "DECIDED: to adopt the charter.",
+    ]
