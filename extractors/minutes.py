@@ -304,8 +304,8 @@ def read_meeting(lines: list[MLine], sec: Section, s: MinutesSettings = MinutesS
 # ---------------------------------------------------------------- minute headings
 
 _NUMBERED = re.compile(r"^(\d{1,4})[.)]?\s+(\S.*)$")
-_ITEM_MARK = re.compile(r"^\(\s*(agenda\s+)?item\s*(no\.?\s*)?\d+[a-z]?\s*\)\.?$", re.I)
-_ITEM_TAIL = re.compile(r"\s*\(\s*(agenda\s+)?item\s*(no\.?\s*)?\d+[a-z]?\s*\)\.?$", re.I)
+_ITEM_MARK = re.compile(r"^\(\s*(agenda\s+)?items?\s*(no\.?\s*)?\d+[a-z]?\b[^()]*\)\.?$", re.I)
+_ITEM_TAIL = re.compile(r"\s*\(\s*(agenda\s+)?items?\s*(no\.?\s*)?\d+[a-z]?\b[^()]*\)\.?$", re.I)
 _BLOCK_HEADING = re.compile(r"^((un)?restricted|exempt|open|confidential|public)\s+(items|business|session)\b"
                             r"|^(part\s+[a-z0-9]+)$", re.I)
 _DECISION_WORD = re.compile(r"^(resolved|agreed|decided)\b", re.I)
