@@ -126,6 +126,13 @@ def body_size(lines: list[MLine]) -> float:
     return c.most_common(1)[0][0] if c else 0.0
 
 
+def left_margin(lines: list[MLine]) -> float:
+    """The leftmost x where at least two lines start (a stray mark further left is no margin)."""
+    starts = Counter(round(ln.x0) for ln in lines)
+    shared = [x for x, n in starts.items() if n >= 2]
+    return float(min(shared)) if shared else min(ln.x0 for ln in lines)
+
+
 # ---------------------------------------------------------------- sections
 
 _MINUTES_HEAD = re.compile(r"^minutes\b(?!\s+for\b)", re.I)
@@ -360,7 +367,7 @@ def find_headings(lines: list[MLine], sec: Section, s: MinutesSettings = Minutes
     if not body:
         return []
     size = body_size(body)
-    left = min(ln.x0 for ln in body)
+    left = left_margin(body)
     blocks = _heading_blocks(lines, lo, hi, size, left, s)
     if not any(lines[k].bold for k in range(lo, hi)):
         blocks = _heading_blocks(lines, lo, hi, size, left, s, caps=True)
@@ -390,12 +397,17 @@ def find_headings(lines: list[MLine], sec: Section, s: MinutesSettings = Minutes
     any_marked = any(mk for _, mk in cands)
     out: list[Heading] = []
     prev_no: int | None = None
+    style = None   # (capitals, size) of the first numbered minute: unmarked headings set otherwise are sub-headings
     for h, marked in cands:
         if h.number:
             n = int(h.number)
             in_sequence = prev_no is None or prev_no < n <= prev_no + s.max_number_jump
             if not (in_sequence or (marked and prev_no is not None and n > prev_no)):
                 continue
+            own = (_capitals(h.title, s), lines[h.first].size)
+            if style and not marked and (own[0] != style[0] or abs(own[1] - style[1]) > s.size_gain):
+                continue
+            style = style or own
             prev_no = n
             out.append(h)
         elif marked or not out or (not has_numbers and not any_marked

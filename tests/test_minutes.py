@@ -348,3 +348,27 @@ def test_resolution_forms(tmp_path):
         "Resolved – that the risk register be noted, and that the risk owners attend the next meeting.",
         "DECIDED: to adopt the charter.",
     ]
+
+
+def test_numbered_sub_headings_in_sequence_are_told_by_their_style(tmp_path):
+    """Minutes numbered from 1 in capitals; bold mixed-case sub-headings inside minute 2 happen to number on."""
+    paras = [
+        Para("SKILLS SCRUTINY PANEL", bold=True, size=13),
+        Para("MINUTES OF THE MEETING HELD ON 3 OCTOBER 2024", bold=True, size=13),
+        Para("Present: Councillors Reed (Chair), Sedge and Thistle"),
+        Para("1. MINUTES OF THE LAST MEETING", bold=True, space=2),
+        Para("RESOLVED that the minutes of the meeting held on 5 September 2024 be approved."),
+        Para("2. SKILLS INQUIRY – EVIDENCE FROM EMPLOYERS", bold=True, space=2),
+        Para("The Panel heard from three employers."),
+        Para("3. Employer views on apprenticeships", bold=True),
+        Para(FILLER, x=LEFT + 20),
+        Para("4. Further education colleges", bold=True),
+        Para(FILLER, x=LEFT + 20),
+        Para("RESOLVED that the evidence be noted."),
+        Para("3. WORK PROGRAMME", bold=True, space=2),
+        Para("The Panel noted the work programme."),
+    ]
+    _, items = _minutes(tmp_path, "restart.pdf", paras)
+    assert [(i.minute_number, i.title) for i in items] == [
+        ("1", "MINUTES OF THE LAST MEETING"), ("2", "SKILLS INQUIRY – EVIDENCE FROM EMPLOYERS"), ("3", "WORK PROGRAMME")]
+    assert items[1].decision == "RESOLVED that the evidence be noted."
