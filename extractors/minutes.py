@@ -470,8 +470,10 @@ def read_decision(lines: list[MLine], s: MinutesSettings = MinutesSettings()) ->
             continue
         own_x = ln.x0
         own_style = _label_style(ln.text) if m else ""
+        bare = bool(_DECISION_WORD.fullmatch(rest.strip(" :-–—")))   # `RESOLVED:` on a line of its own
         items: list[list[str]] = [[rest]]
         item_x = own_x
+        list_style = ""
         j = k + 1
         while j < len(lines):
             nx = lines[j]
@@ -482,10 +484,13 @@ def read_decision(lines: list[MLine], s: MinutesSettings = MinutesSettings()) ->
             if _far_right(nx, margin, width, s):
                 break               # a signature block or a date set to the right ends it
             if new and nx.x0 <= own_x + s.margin_tolerance:
-                # back at the resolution's own margin: only a list it opens continues it
+                # back at the resolution's own margin: only the list its colon opens, or the paragraph a bare
+                # `RESOLVED:` heads, continues it
                 style = _label_style(nx.text)
-                opens = re.search(r"[:\-–]$", " ".join(items[-1])) or _DECISION_WORD.fullmatch(rest.strip(" :-–"))
-                if not ((style and style != own_style and opens) or (len(items) == 1 and _DECISION_WORD.fullmatch(rest.strip(" :-–")))):
+                opens = bool(re.search(r"[:\-–—]$", " ".join(items[-1]))) or bare
+                if style and style != own_style and (opens or style == list_style):
+                    list_style = style
+                elif not (bare and len(items) == 1):
                     break
             if new or nx.x0 < item_x - s.margin_tolerance:
                 items.append([nx.text])

@@ -335,6 +335,11 @@ def test_resolution_forms(tmp_path):
         Para("Resolved – that the risk register be noted, and"),
         Para("that the risk owners attend the next meeting.", space=0),
         Para("4. Internal Audit Charter", bold=True, space=2),
+        Para("(1) RESOLVED that the Committee:"),
+        Para("(a) adopts the charter; and"),
+        Para("(b) reviews it every year."),
+        Para("(2) The Chair thanked the Head of Internal Audit."),
+        Para("5. Annual Governance Statement", bold=True, space=2),
         Para("DECIDED: to adopt the charter.", x=LEFT + 20),
         Para("Agreed unanimously.", x=LEFT + 20),
         Para("It was AGREED that officers circulate the final charter.", x=LEFT + 20),
@@ -346,6 +351,7 @@ def test_resolution_forms(tmp_path):
         "RESOLVED:\n(a) that the plan be approved; and\n(b) that the fee be noted.",
         "RESOLVED:\nThat the annual treasury report be noted.",
         "Resolved – that the risk register be noted, and that the risk owners attend the next meeting.",
+        "RESOLVED that the Committee:\n(a) adopts the charter; and\n(b) reviews it every year.",
         "DECIDED: to adopt the charter.",
     ]
 
