@@ -223,7 +223,10 @@ def _head_block_start(lines: list[MLine], i: int, s: MinutesSettings) -> int:
 
 _AUTHORITY = re.compile(r"^([a-z&.'’ -]+ )?(county|city|borough|district|metropolitan|town|parish|london borough)?\s*"
                         r"(borough )?council$", re.I)
-_BODY_IN_SENTENCE = re.compile(r"\bminutes of (?:a|an|the) (?:[a-z]+ )?meeting of (?:the )?(.+?)\s+held\b", re.I)
+_BODY_IN_SENTENCE = (   # the body's name inside the minutes' own heading sentence, most specific first
+    re.compile(r"\bminutes of (?:a|an|the) (?:[a-z]+ )?meeting of (?:the )?(.+?)\s+(?:held|on)\b", re.I),
+    re.compile(r"\bminutes of (?:a|an|the )?(.+?)\s+(?:meeting\s+)?(?:held|on)\b", re.I),
+)
 _VENUE = re.compile(r"\bheld\s+(?:in|at)\s+(?:the\s+)?(.+?)(?:,?\s+on\s+(?:[a-z]+day\b|\d)|,?\s+at\s+\d|\.?$)", re.I)
 _VENUE_AFTER = re.compile(r"\bheld\s+on\s+.+?\d{4}(?:,?\s+at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?)?,?\s+(?:in|at)\s+(?:the\s+)?(.+?)\.?$", re.I)
 _TIME = re.compile(r"\b(?:at|from)\s+(\d{1,2})(?:[.:](\d\d))?\s*([ap])\.?\s?m\b\.?|\b(noon|midday)\b", re.I)
@@ -275,10 +278,20 @@ def read_meeting(lines: list[MLine], sec: Section, s: MinutesSettings = MinutesS
         day = next((d.start_date for d in find_dates(head_text) if d.precision == "day"), None)
 
     body = ""
-    m = _BODY_IN_SENTENCE.search(sentence)
-    if m:
-        body = m.group(1)
-    else:
+    for pat in _BODY_IN_SENTENCE:
+        m = pat.search(sentence)
+        if (m and not re.match(r"^(a|an|the)?\s*(\w+\s+)?meeting\b", m.group(1), re.I)
+                and _BODY_WORDS.sub("", m.group(1) + " ").strip()):
+            body = m.group(1)
+            break
+    if not body and re.fullmatch(r"((printed|draft|unconfirmed|confirmed)\s+)?minutes\s*:?", lines[sec.head].text, re.I):
+        # `MINUTES` set alone over the body's name: the first line below it that is not the date or the place
+        for ln in lines[sec.head + 1:sec.attendance]:
+            name = _strip_date(ln.text)
+            if name and not re.match(r"^(held|on|at|in)\b", name, re.I):
+                body = name
+                break
+    if not body:
         # the heading lines above `MINUTES`, nearest block first, without the issuing authority's own line
         blocks: list[list[MLine]] = []
         for ln in above:

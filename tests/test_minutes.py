@@ -378,3 +378,20 @@ def test_numbered_sub_headings_in_sequence_are_told_by_their_style(tmp_path):
     assert [(i.minute_number, i.title) for i in items] == [
         ("1", "MINUTES OF THE LAST MEETING"), ("2", "SKILLS INQUIRY – EVIDENCE FROM EMPLOYERS"), ("3", "WORK PROGRAMME")]
     assert items[1].decision == "RESOLVED that the evidence be noted."
+
+
+@pytest.mark.parametrize("heading, body", [
+    (["MINUTES of the Cabinet meeting held on 6 February 2025"], "Cabinet"),
+    (["Minutes of Licensing Committee held on Tuesday, 6 February 2025"], "Licensing Committee"),
+    (["MINUTES", "Health Scrutiny Board", "held on 6 February 2025"], "Health Scrutiny Board"),
+    (["EXTRAORDINARY CABINET", "Minutes of the Extraordinary meeting held on 6 February 2025"], "CABINET"),
+])
+def test_body_from_the_ways_a_heading_names_it(tmp_path, heading, body):
+    paras = [Para(t, bold=True, size=13) for t in heading] + [
+        Para("Present: Cllr U Upas (Chair) and Cllr V Vetch"),
+        Para("1. APOLOGIES", bold=True, space=2),
+        Para("There were none."),
+    ]
+    meetings, items = _minutes(tmp_path, "body.pdf", paras)
+    assert [(m.body, m.meeting_date) for m in meetings] == [(body, date(2025, 2, 6))]
+    assert [i.title for i in items] == ["APOLOGIES"]
