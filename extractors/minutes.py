@@ -403,8 +403,8 @@ def find_headings(lines: list[MLine], sec: Section, s: MinutesSettings = Minutes
         m = _NUMBERED.match(text)
         number, title = (m.group(1), m.group(2)) if m else ("", text)
         title = _ITEM_TAIL.sub("", title).strip()
-        if not title:
-            continue
+        if not title or _DECISION_WORD.match(title):
+            continue   # `2. RESOLVED that …` set in bold is a resolution, not a heading
         has_numbers |= bool(number)
         cands.append((Heading(a, last, number, title), marked))
     any_marked = any(mk for _, mk in cands)
