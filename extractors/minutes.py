@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extractors.cleantext import _join_lines, clean_inline
 from extractors.committee import Meeting, MinuteItem
@@ -143,7 +143,8 @@ _ATTENDANCE_OPENS = re.compile(r"^(PRESENT\b|(present|members present|also prese
                                r"|councillors present|attendees)\s*[:\-–])", re.I)
 _AGENDA_MARK = re.compile(r"^agenda item\s*:?\s*(no\.?\s*)?\d+[a-z]?\b\.?", re.I)
 _BLANK_PAGE = re.compile(r"intentionally (been )?left blank", re.I)
-_PAPER_START = re.compile(r"^(decision[- ]maker|report of|report to|report title|subject|from|to|by|date of (decision|meeting)"
+_PAPER_START = re.compile(r"^(decision[- ]maker|report of|report to|report title|subject|from|to|by"
+                          r"|date of (decision|meeting)"
                           r"|key decision|classification|wards? affected|electoral divisions?)\s*:", re.I)
 _CLOSED = re.compile(r"^the meeting (closed|ended|concluded|finished|terminated|rose)\b.*\d", re.I)
 _NEW_DOC = re.compile(r"^(public document pack|agenda|summons|notice of meeting)$", re.I)
@@ -182,7 +183,8 @@ def _paper_starts(lines: list[MLine], i: int, head_page: int, page_height: dict[
     return bool(_AGENDA_MARK.match(ln.text) or _PAPER_START.match(ln.text) or _NEW_DOC.match(ln.text))
 
 
-def find_sections(lines: list[MLine], page_height: dict[int, float], s: MinutesSettings = MinutesSettings()) -> list[Section]:
+def find_sections(lines: list[MLine], page_height: dict[int, float],
+                  s: MinutesSettings = MinutesSettings()) -> list[Section]:
     """Every run of printed minutes in the document: from its heading to where it ends."""
     heads = []
     for i in range(len(lines)):
@@ -228,7 +230,8 @@ _BODY_IN_SENTENCE = (   # the body's name inside the minutes' own heading senten
     re.compile(r"\bminutes of (?:a|an|the )?(.+?)\s+(?:meeting\s+)?(?:held|on)\b", re.I),
 )
 _VENUE = re.compile(r"\bheld\s+(?:in|at)\s+(?:the\s+)?(.+?)(?:,?\s+on\s+(?:[a-z]+day\b|\d)|,?\s+at\s+\d|\.?$)", re.I)
-_VENUE_AFTER = re.compile(r"\bheld\s+on\s+.+?\d{4}(?:,?\s+at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?)?,?\s+(?:in|at)\s+(?:the\s+)?(.+?)\.?$", re.I)
+_VENUE_AFTER = re.compile(r"\bheld\s+on\s+.+?\d{4}(?:,?\s+at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?)?,?"
+                          r"\s+(?:in|at)\s+(?:the\s+)?(.+?)\.?$", re.I)
 _TIME = re.compile(r"\b(?:at|from)\s+(\d{1,2})(?:[.:](\d\d))?\s*([ap])\.?\s?m\b\.?|\b(noon|midday)\b", re.I)
 _BODY_WORDS = re.compile(r"^((extraordinary|special|budget|annual|additional|reconvened|adjourned)\s+)+"
                          r"((general\s+)?meeting\s+of\s+(the\s+)?)?|\s+meeting$", re.I)
@@ -295,7 +298,8 @@ def read_meeting(lines: list[MLine], sec: Section, s: MinutesSettings = MinutesS
         # the heading lines above `MINUTES`, nearest block first, without the issuing authority's own line
         blocks: list[list[MLine]] = []
         for ln in above:
-            if blocks and ln.top - blocks[-1][-1].bottom <= s.heading_wrap_gap_ratio * ln.height and ln.size == blocks[-1][-1].size:
+            prev = blocks[-1][-1] if blocks else None
+            if prev and ln.top - prev.bottom <= s.heading_wrap_gap_ratio * ln.height and ln.size == prev.size:
                 blocks[-1].append(ln)
             else:
                 blocks.append([ln])
@@ -526,7 +530,8 @@ def _boxes(lines: list[MLine]) -> list[tuple]:
              round(max(l.x1 for l in ls), 2), round(max(l.bottom for l in ls), 2)) for p, ls in sorted(by_page.items())]
 
 
-def extract_minutes(layout: DocumentLayout, settings: MinutesSettings = MinutesSettings()) -> tuple[list[Meeting], list[MinuteItem]]:
+def extract_minutes(layout: DocumentLayout,
+                    settings: MinutesSettings = MinutesSettings()) -> tuple[list[Meeting], list[MinuteItem]]:
     """Every meeting the document records as minutes (kind `minutes`) and every minute of it."""
     s = settings
     lines = document_lines(layout, s)
