@@ -500,7 +500,8 @@ def read_decision(lines: list[MLine], s: MinutesSettings = MinutesSettings()) ->
                 continue
             if _far_right(nx, margin, width, s):
                 break               # a signature block or a date set to the right ends it
-            if new and nx.x0 <= own_x + s.margin_tolerance:
+            back = nx.x0 <= own_x + s.margin_tolerance < lines[j - 1].x0 - s.margin_tolerance
+            if (new or back) and nx.x0 <= own_x + s.margin_tolerance:
                 # back at the resolution's own margin: only the list its colon opens, or the paragraph a bare
                 # `RESOLVED:` heads, continues it
                 style = _label_style(nx.text)
@@ -509,7 +510,7 @@ def read_decision(lines: list[MLine], s: MinutesSettings = MinutesSettings()) ->
                     list_style = style
                 elif not (bare and len(items) == 1):
                     break
-            if new or nx.x0 < item_x - s.margin_tolerance:
+            if new or back or nx.x0 < item_x - s.margin_tolerance:
                 items.append([nx.text])
                 item_x = nx.x0
             else:

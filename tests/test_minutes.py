@@ -336,9 +336,9 @@ def test_resolution_forms(tmp_path):
         Para("that the risk owners attend the next meeting.", space=0),
         Para("4. Internal Audit Charter", bold=True, space=2),
         Para("(1) RESOLVED that the Committee:"),
-        Para("(a) adopts the charter; and"),
-        Para("(b) reviews it every year."),
-        Para("(2) The Chair thanked the Head of Internal Audit."),
+        Para("(a) adopts the charter; and", x=LEFT + 20),
+        Para("(b) reviews it every year.", x=LEFT + 20),
+        Para("The Chair thanked the Head of Internal Audit.", space=0),   # back at the margin with no gap
         Para("5. Annual Governance Statement", bold=True, space=2),
         Para("DECIDED: to adopt the charter.", x=LEFT + 20),
         Para("Agreed unanimously.", x=LEFT + 20),
