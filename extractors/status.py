@@ -1,0 +1,906 @@
+"""RAG status reports: page layouts in, one `StatusRow` per initiative per period column out.
+
+A RAG table rates each row (an initiative, commitment or KPI) red / amber / green
+in one column per reporting period. The chain, every tolerance a named default of
+`StatusSettings`:
+
+    words -> lines -> phrases (runs of words a cell gap apart)
+          -> header bands: a line of column labels (none of them a rating) with ratings below it
+          -> columns: header cells (wrapped lines joined, a label spanning two cells set aside),
+             bounded by vertical rules where drawn, else by the whitespace the body leaves
+          -> table extent (the column rules' reach; unruled: until a wide gap, a heading or prose)
+          -> row cuts per column (horizontal rules; unruled: white bands across the whole table,
+             and the gaps between the first column's blocks)
+          -> rows: first-column cells; the rating, direction and comment cells that overlap them
+          -> columns typed by what they hold: RAG (letters, words, coloured fills), direction
+             (its header, arrows drawn or printed, direction words), comments (its header)
+
+Count tables (`KPI Summary: GREEN 2, AMBER -, RED 1`) print the ratings as column labels and
+the key to the colours prints them in its first column: neither is a RAG table. Drawn arrows
+(`PageLayout.shapes`) are read from their geometry (the tip is the vertex alone at one edge of
+the box, centred on the other axis) and named by the document's own key (an arrow with text
+beside it outside every table: `improving (positive trend)` -> `Improving`).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from statistics import median
+
+from extractors.cleantext import cell_text, clean_inline
+from extractors.committee import StatusRow
+from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Shape, Word
+
+
+@dataclass(frozen=True)
+class StatusSettings:
+    """Every tolerance of the status stage, named (points unless said otherwise)."""
+
+    line_y_tolerance: float = 2.5       # words whose tops differ less share a line
+    phrase_gap_ratio: float = 0.9       # words further apart than this x font size are separate cells
+    header_wrap_gap_ratio: float = 0.9  # a header line this close (x line height) below continues the band
+    max_header_lines: int = 4
+    max_header_phrase_words: int = 8    # a longer run is prose, not a column label
+    min_header_cells: int = 2           # a header band names at least the first column and one rating column
+    max_fill_width_ratio: float = 0.25  # a coloured fill wider than this share of the page is a banner, not a cell
+    min_fill_height: float = 4.0        # a thinner coloured fill is a rule or underline, not a cell
+    rag_column_share: float = 0.5       # share of a column's rows that must hold a rating or a not-rated mark
+    snap_tolerance: float = 3.0         # rules and cuts this close count as one
+    rule_cover_ratio: float = 0.6       # a horizontal rule cuts a column if it covers this share of its width
+    column_pad: float = 2.0             # words may overhang a column boundary by this much
+    table_gap_ratio: float = 3.0        # an unruled table ends at a vertical gap this many line heights high
+    row_gap_ratio: float = 0.9          # unruled: a white band this many line heights high across every column cuts rows
+    block_gap_ratio: float = 0.55       # unruled: a gap this many line heights in the first column starts a row
+    paragraph_gap_ratio: float = 0.55   # a gap this many line heights splits a cell into paragraphs
+    heading_size_gain: float = 1.5      # a line this much larger than body text is a heading
+    banner_min_width_ratio: float = 0.5  # a fill at least this share of the page wide is a heading banner
+    banner_min_height: float = 12.0
+    key_reach: float = 40.0             # key text starts at most this far right of its arrow
+    key_max_words: int = 10
+    tip_edge_ratio: float = 0.12        # a vertex this close (share of the box) to an edge touches it
+    tip_centre_ratio: float = 0.3       # a tip lies this close (share of the box) to the middle of its edge
+
+
+# ---------------------------------------------------------------- vocabulary
+
+LOOKALIKES = str.maketrans({
+    "\u0391": "A", "\u0410": "A", "\u03b1": "a", "\u0430": "a", "\u0392": "B", "\u0412": "B",
+    "\u0395": "E", "\u0415": "E", "\u0435": "e", "\u039f": "O", "\u041e": "O", "\u043e": "o",
+    "\u0420": "P", "\u03a1": "P", "\u0440": "p", "\u0421": "C", "\u0441": "c", "\u0422": "T", "\u03a4": "T",
+    "\u0425": "X", "\u03a7": "X", "\u041c": "M", "\u039c": "M", "\u041d": "H", "\u0397": "H",
+    "\u041a": "K", "\u039a": "K", "\u0406": "I", "\u0456": "i", "\u0399": "I", "\u0405": "S", "\u0455": "s",
+    "\u0408": "J", "\u0458": "j", "\u050c": "G", "\u050d": "g", "\u0261": "g", "\u0433": "r",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+})
+RAG_WORDS = {"r": "red", "red": "red", "a": "amber", "amber": "amber", "g": "green", "green": "green",
+             "a/g": "amber", "g/a": "amber", "r/a": "red", "a/r": "red"}
+NOT_RATED = re.compile(r"^(n/?a|tbc|tbd|-+|not rated|not yet rated|no rating|n/r|nr|none|grey|gray|"
+                       r"not due|not started|complete[d]?|closed|no data|\.+)$")
+DIRECTION_HEADER = re.compile(r"\bdirection\b|\btravel\b|\bd\.?o\.?t\.?\b|\btrend\b|\bdirection of travel\b", re.I)
+COMMENT_HEADER = re.compile(r"\bcomments?\b|\bcommentary\b|\bupdate\b|\bprogress\b|\bnarrative\b|\bnotes?\b|"
+                            r"\bexplanation\b|\bsummary\b|\bremarks?\b", re.I)
+# a first-column label made only of these words is a column label, never a section
+GENERIC_LABEL = {"what", "are", "we", "doing", "is", "the", "our", "of", "and", "a", "an", "to", "do", "will",
+                 "indicator", "indicators", "description", "kpi", "kpis", "measure", "measures", "initiative",
+                 "initiatives", "project", "projects", "priority", "priorities", "action", "actions", "activity",
+                 "activities", "objective", "objectives", "performance", "name", "title", "commitment",
+                 "commitments", "area", "areas", "item", "items", "deliverable", "deliverables", "outcome",
+                 "outcomes", "key", "programme", "programmes", "ref", "no", "target", "targets", "metric",
+                 "metrics", "theme", "themes", "aim", "aims", "workstream", "workstreams", "milestone",
+                 "milestones", "task", "tasks", "scheme", "schemes", "service", "services", "pledge", "pledges"}
+# direction words a key may print first; the canonical word for what it means otherwise
+DIRECTION_MEANING = (
+    ("up", re.compile(r"improv|better|positive|increas|upward|rising|\bup\b", re.I)),
+    ("down", re.compile(r"wors|deteriorat|declin|negative|decreas|downward|falling|\bdown\b", re.I)),
+    ("side", re.compile(r"stable|same|no (clear )?(change|trend)|unchanged|static|steady|maintain|sideways|level", re.I)),
+)
+CANONICAL = {"up": "Improving", "down": "Worsening", "side": "Stable"}
+DIRECTION_FIRST_WORD = re.compile(
+    r"^(improving|improved|improvement|worsening|worsened|deteriorating|deteriorated|declining|declined|"
+    r"stable|static|unchanged|steady|same|better|worse|increasing|decreasing|up|down)$", re.I)
+ARROW_GLYPHS = {**{c: "up" for c in "↑⇧⬆▲△⇑⤊🡅🡑↗⬈"}, **{c: "down" for c in "↓⇩⬇▼▽⇓⤋🡇🡓↘⬊"},
+                **{c: "side" for c in "→←↔⇔⇨⇦⬌⬄►◄▶◀⇒⇐⟷⟺➔➜➡⬅"}}
+
+
+def fold(text: str) -> str:
+    """Text for matching: NFKC, look-alike letters as Latin, dashes as '-', case-folded, spaces folded."""
+    text = unicodedata.normalize("NFKC", text or "").translate(LOOKALIKES)
+    return " ".join(text.split()).casefold()
+
+
+def rag_of_text(text: str) -> str | None:
+    """`red` / `amber` / `green` from a letter or word, `not_rated` from N/A, TBC, -; None otherwise."""
+    t = fold(text).strip(" .:;*")
+    if not t:
+        return None
+    if t in RAG_WORDS:
+        return RAG_WORDS[t]
+    first = t.split()[0]
+    if first in ("red", "amber", "green") and len(t.split()) <= 3:
+        return first
+    if NOT_RATED.match(t):
+        return "not_rated"
+    return None
+
+
+def _rgb(color: tuple) -> tuple[float, float, float] | None:
+    if not color:
+        return None
+    if len(color) == 1:
+        return (color[0],) * 3
+    if len(color) == 3:
+        return tuple(color)  # type: ignore[return-value]
+    if len(color) == 4:
+        c, m, y, k = color
+        return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return None
+
+
+def rag_of_color(color: tuple) -> str | None:
+    """`red` / `amber` / `green` from a fill colour; None for white, grey and everything else."""
+    rgb = _rgb(color)
+    if rgb is None:
+        return None
+    r, g, b = rgb
+    if max(r, g, b) - min(r, g, b) < 0.2:
+        return None  # white, grey, black
+    if r > 0.6 and g < 0.4 and b < 0.4:
+        return "red"
+    if r > 0.7 and 0.4 <= g <= 0.95 and b < 0.45:
+        return "amber"  # amber, orange, yellow
+    if r > 0.8 and g > 0.8 and b < 0.5:
+        return "amber"
+    if g > 0.4 and g > r + 0.15 and g > b + 0.1:
+        return "green"
+    return None
+
+
+# ---------------------------------------------------------------- lines and phrases
+
+@dataclass
+class Phrase:
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return clean_inline(" ".join(w.text for w in self.words))
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def bold(self) -> bool:
+        return sum(len(w.text) for w in self.words if w.bold) * 2 > sum(len(w.text) for w in self.words)
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    phrases: list[Phrase]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+    @property
+    def size(self) -> float:
+        return median(w.size for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return clean_inline(" ".join(w.text for w in self.words))
+
+    @property
+    def bold(self) -> bool:
+        return sum(len(w.text) for w in self.words if w.bold) * 2 > sum(len(w.text) for w in self.words)
+
+
+def page_lines(words: list[Word], s: StatusSettings) -> list[Line]:
+    """Words -> lines (tops within the tolerance), each split into phrases at cell-wide gaps."""
+    groups: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        if groups and abs(w.top - groups[-1][0].top) <= s.line_y_tolerance:
+            groups[-1].append(w)
+        else:
+            groups.append([w])
+    lines = []
+    for g in groups:
+        g.sort(key=lambda w: w.x0)
+        phrases: list[list[Word]] = [[g[0]]]
+        for a, b in zip(g, g[1:]):
+            if b.x0 - a.x1 > s.phrase_gap_ratio * max(a.size, b.size, 1.0):
+                phrases.append([b])
+            else:
+                phrases[-1].append(b)
+        lines.append(Line(g, [Phrase(p) for p in phrases]))
+    return lines
+
+
+# ---------------------------------------------------------------- arrows
+
+def arrow_direction(shape: Shape, s: StatusSettings = StatusSettings()) -> str:
+    """`up`, `down` or `side` from a drawn arrow's geometry; '' when the shape points nowhere.
+
+    The tip is the vertex that alone touches one edge of the box and lies near the middle of
+    that edge (a shaft or a triangle's base touches its edge with two vertices). Tips left or
+    right (or both, a double arrow) are sideways. Without such a tip, the vertex farthest from
+    the mean of the vertices gives the way it points.
+    """
+    pts = list(shape.points)
+    if len(pts) < 3:
+        return ""
+    w, h = max(shape.x1 - shape.x0, 1e-6), max(shape.bottom - shape.top, 1e-6)
+    xc, yc = (shape.x0 + shape.x1) / 2, (shape.top + shape.bottom) / 2
+    ex, ey = s.tip_edge_ratio * w, s.tip_edge_ratio * h
+
+    def tip(near, centred) -> bool:
+        touching = [p for p in pts if near(p)]
+        if not touching:
+            return False
+        spread_ok = all(centred(p) for p in touching)
+        xs, ys = [p[0] for p in touching], [p[1] for p in touching]
+        compact = (max(xs) - min(xs)) <= 2 * ex + 0.5 and (max(ys) - min(ys)) <= 2 * ey + 0.5
+        return spread_ok and compact
+
+    tips = set()
+    if tip(lambda p: p[1] - shape.top <= ey, lambda p: abs(p[0] - xc) <= s.tip_centre_ratio * w):
+        tips.add("up")
+    if tip(lambda p: shape.bottom - p[1] <= ey, lambda p: abs(p[0] - xc) <= s.tip_centre_ratio * w):
+        tips.add("down")
+    if tip(lambda p: p[0] - shape.x0 <= ex, lambda p: abs(p[1] - yc) <= s.tip_centre_ratio * h):
+        tips.add("side")
+    if tip(lambda p: shape.x1 - p[0] <= ex, lambda p: abs(p[1] - yc) <= s.tip_centre_ratio * h):
+        tips.add("side")
+    if len(tips) == 1:
+        return tips.pop()
+    if tips == {"up", "side"} or tips == {"down", "side"}:
+        # a diamond or a head whose wings reach the middle: the vertical tip sits where the box is narrow
+        return "side" if w > 1.6 * h else ("up" if "up" in tips else "down")
+    mx, my = sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)
+    far = max(pts, key=lambda p: (p[0] - mx) ** 2 + (p[1] - my) ** 2)
+    dx, dy = far[0] - mx, far[1] - my
+    if abs(dx) < 1e-6 and abs(dy) < 1e-6:
+        return ""
+    if abs(dy) > 0.4 * (dx * dx + dy * dy) ** 0.5:
+        return "up" if dy < 0 else "down"
+    return "side"
+
+
+def glyph_direction(text: str) -> str:
+    for ch in text:
+        if ch in ARROW_GLYPHS:
+            return ARROW_GLYPHS[ch]
+    return ""
+
+
+def key_name(label: str) -> str:
+    """The word a key gives a symbol: its first word where that is a direction word, else the
+    canonical word for what the label means; '' when it means no direction."""
+    words = re.findall(r"[A-Za-z]+", label)
+    if words and DIRECTION_FIRST_WORD.match(words[0]):
+        return words[0][:1].upper() + words[0][1:].lower()
+    for d, rx in DIRECTION_MEANING:
+        if rx.search(label):
+            return CANONICAL[d]
+    return ""
+
+
+def read_key(layout: DocumentLayout, tables: dict[int, list[tuple]], s: StatusSettings) -> dict[str, str]:
+    """The document's key of direction symbols: {up/down/side: the word it gives}.
+
+    An entry is a drawn arrow (or an arrow glyph) outside every table with a label printed
+    right of it on its line, the label meaning a direction."""
+    key: dict[str, str] = {}
+    for page in layout.pages:
+        boxes = tables.get(page.number, [])
+
+        def inside(x, y):
+            return any(b[0] - 1 <= x <= b[2] + 1 and b[1] - 1 <= y <= b[3] + 1 for b in boxes)
+
+        marks: list[tuple[float, float, float, float, str]] = []
+        for sh in page.shapes:
+            xc, yc = (sh.x0 + sh.x1) / 2, (sh.top + sh.bottom) / 2
+            if inside(xc, yc) or max(sh.x1 - sh.x0, sh.bottom - sh.top) > 40:
+                continue
+            d = arrow_direction(sh, s)
+            if d:
+                marks.append((sh.x0, sh.top, sh.x1, sh.bottom, d))
+        words = [w for w in page.words if not inside(w.xc, w.yc)]
+        for w in words:
+            d = glyph_direction(w.text)
+            if d and len(w.text) <= 2:
+                marks.append((w.x0, w.top, w.x1, w.bottom, d))
+        for x0, top, x1, bottom, d in marks:
+            yc = (top + bottom) / 2
+            right = sorted((w for w in words if w.x0 >= x1 - 0.5 and w.top - 2 <= yc <= w.bottom + 2),
+                           key=lambda w: w.x0)
+            label: list[Word] = []
+            edge = x1
+            for w in right:
+                if glyph_direction(w.text) and len(w.text) <= 2:
+                    break
+                if any(m[0] >= edge - 0.5 and m[0] < w.x0 and m[1] - 2 <= yc <= m[3] + 2 for m in marks if m[0] != x0):
+                    break  # the next symbol of a key printed on one line
+                if w.x0 - edge > (s.key_reach if not label else 2.0 * max(w.size, 1.0)):
+                    break
+                label.append(w)
+                edge = w.x1
+                if len(label) >= s.key_max_words:
+                    break
+            name = key_name(" ".join(w.text for w in label))
+            if name and d not in key:
+                key[d] = name
+    return key
+
+
+# ---------------------------------------------------------------- tables
+
+@dataclass
+class Column:
+    header: str
+    x0: float
+    x1: float
+    kind: str = ""        # name | rag | direction | comments | ""
+
+
+@dataclass
+class RagTable:
+    page: int
+    columns: list[Column]
+    top: float            # header band top
+    body_top: float
+    bottom: float
+    x0: float
+    x1: float
+    section: str = ""
+    title_cell: str = ""  # the first column's label where it names the group
+
+
+def _evidence_lines(lines: list[Line], page: PageLayout, s: StatusSettings) -> list[tuple[float, float, float, float]]:
+    """Boxes of ratings on the page: standalone rating letters or words, and cell-sized RAG fills."""
+    out = []
+    for ln in lines:
+        for ph in ln.phrases:
+            r = rag_of_text(ph.text)
+            if r in ("red", "amber", "green"):
+                out.append((ph.x0, ph.top, ph.x1, ph.bottom))
+    for f in page.fills:
+        if rag_of_color(f.color) and (f.x1 - f.x0) <= s.max_fill_width_ratio * page.width \
+                and (f.bottom - f.top) >= s.min_fill_height:
+            out.append((f.x0, f.top, f.x1, f.bottom))
+    return out
+
+
+def _header_line(ln: Line, s: StatusSettings) -> bool:
+    if len(ln.phrases) < s.min_header_cells:
+        return False
+    if any(rag_of_text(ph.text) in ("red", "amber", "green") for ph in ln.phrases):
+        return False  # ratings as column labels: a count table or a key
+    if any(len(ph.words) > s.max_header_phrase_words for ph in ln.phrases):
+        return False
+    return True
+
+
+def _vertical_rules(page: PageLayout, top: float, bottom: float, s: StatusSettings) -> list[Rule]:
+    return [r for r in page.rules if not r.horizontal and r.top <= bottom + s.snap_tolerance
+            and r.bottom >= top - s.snap_tolerance]
+
+
+def _h_rules(page: PageLayout) -> list[Rule]:
+    return [r for r in page.rules if r.horizontal]
+
+
+def _band(lines: list[Line], i: int, page: PageLayout, s: StatusSettings) -> int:
+    """Index one past the header band's last line, the band starting at lines[i]."""
+    first = lines[i]
+    bold = sum(ph.bold for ph in first.phrases) * 2 >= len(first.phrases)
+    hr = _h_rules(page)
+    fills = [f for f in page.fills if f.top - s.snap_tolerance <= first.top and f.bottom >= first.bottom]
+    band_bottom_fill = min((f.bottom for f in fills), default=None)
+    j = i + 1
+    while j < len(lines) and j - i < s.max_header_lines:
+        prev, ln = lines[j - 1], lines[j]
+        if ln.top - prev.bottom > s.header_wrap_gap_ratio * prev.height:
+            break
+        if band_bottom_fill is not None and ln.top >= band_bottom_fill - 1:
+            break
+        crossing = [r for r in hr if prev.bottom - 1 <= r.top <= ln.top + 1
+                    and r.x0 <= ln.words[0].x0 + 1 and r.x1 >= ln.words[-1].x1 - 1]
+        if crossing and band_bottom_fill is None:
+            # a rule under the first line: the band goes on only where the next line sits in a spanned cell
+            if not _under_spanning(lines[i:j], ln):
+                break
+        if (sum(ph.bold for ph in ln.phrases) * 2 >= len(ln.phrases)) != bold:
+            break
+        if any(len(ph.words) > s.max_header_phrase_words for ph in ln.phrases):
+            break
+        if any(rag_of_text(ph.text) in ("red", "amber", "green") for ph in ln.phrases):
+            break
+        j += 1
+    return j
+
+
+def _under_spanning(band: list[Line], ln: Line) -> bool:
+    """Whether two or more phrases of `ln` sit under one phrase of the band (stacked headers)."""
+    for b in band:
+        for ph in b.phrases:
+            under = [q for q in ln.phrases if q.x1 > ph.x0 and q.x0 < ph.x1]
+            if len(under) >= 2:
+                return True
+    return False
+
+
+def _header_cells(band: list[Line], page: PageLayout, s: StatusSettings) -> list[tuple[float, float, list[Phrase]]]:
+    """Header cells (x0, x1, phrases) left to right: a phrase over two or more cells of a lower line
+    (`RAG rating` over `Latest` and `Previous`) spans and is set aside; the rest join by overlap."""
+    spanning: set[int] = set()
+    for bi, b in enumerate(band):
+        for ph in b.phrases:
+            for lower in band[bi + 1:]:
+                if len([q for q in lower.phrases if q.x1 > ph.x0 and q.x0 < ph.x1]) >= 2:
+                    spanning.add(id(ph))
+    cells: list[list] = []
+    for b in band:
+        for ph in b.phrases:
+            if id(ph) in spanning:
+                continue
+            hit = [c for c in cells if ph.x1 > c[0] and ph.x0 < c[1]]
+            if hit:
+                c = hit[0]
+                for other in hit[1:]:
+                    c[2].extend(other[2])
+                    c[0], c[1] = min(c[0], other[0]), max(c[1], other[1])
+                    cells.remove(other)
+                c[2].append(ph)
+                c[0], c[1] = min(c[0], ph.x0), max(c[1], ph.x1)
+            else:
+                cells.append([ph.x0, ph.x1, [ph]])
+    cells.sort(key=lambda c: c[0])
+    return [(c[0], c[1], c[2]) for c in cells]
+
+
+def _header_text(phrases: list[Phrase], page: PageLayout, s: StatusSettings) -> tuple[str, str]:
+    """(whole label, lowest label) of a header cell; the lowest is the part under the last rule
+    that crosses the cell (a stacked header), else the whole label."""
+    phrases = sorted(phrases, key=lambda p: (round(p.top), p.x0))
+    x0, x1 = min(p.x0 for p in phrases), max(p.x1 for p in phrases)
+    cuts = [r.top for r in _h_rules(page) if r.x0 <= x0 + 1 and r.x1 >= x1 - 1
+            and phrases[0].bottom <= r.top <= phrases[-1].top]
+    low = phrases
+    if cuts:
+        low = [p for p in phrases if p.top >= max(cuts)]
+    words = [w for p in phrases for w in p.words]
+    lwords = [w for p in low for w in p.words]
+    return clean_inline(cell_text(words, 9.9).replace("\n", " ")), clean_inline(cell_text(lwords, 9.9).replace("\n", " "))
+
+
+def _boundaries(cells, band_top: float, band_bottom: float, body_words: list[Word], page: PageLayout,
+                left: float, right: float, s: StatusSettings) -> list[float]:
+    """x of the boundaries between header cells (len(cells)+1 values, the outer edges included)."""
+    vr = _vertical_rules(page, band_top, band_bottom, s)
+    vxs = sorted({round(r.x0, 1) for r in vr if r.top <= (band_top + band_bottom) / 2 + s.snap_tolerance
+                  and r.bottom >= (band_top + band_bottom) / 2 - s.snap_tolerance})
+    xs = [left]
+    for a, b in zip(cells, cells[1:]):
+        lo, hi = a[1], b[0]
+        if hi < lo:
+            lo, hi = hi, lo
+        ruled = [x for x in vxs if (a[0] + a[1]) / 2 < x < (b[0] + b[1]) / 2]
+        if ruled:
+            xs.append(min(ruled, key=lambda x: abs(x - (lo + hi) / 2)))
+            continue
+        xs.append(_whitespace_cut((a[0] + a[1]) / 2, (b[0] + b[1]) / 2, lo, hi, body_words))
+    xs.append(right)
+    return xs
+
+
+def _whitespace_cut(ca: float, cb: float, lo: float, hi: float, words: list[Word]) -> float:
+    """The middle of the widest x-gap the body words leave between two header cells' centres."""
+    spans = sorted((max(w.x0, ca), min(w.x1, cb)) for w in words if w.x1 > ca and w.x0 < cb)
+    gaps, cur = [], ca
+    for a, b in spans:
+        if a > cur:
+            gaps.append((cur, a))
+        cur = max(cur, b)
+    if cur < cb:
+        gaps.append((cur, cb))
+    if not gaps:
+        return (lo + hi) / 2
+    # prefer a gap that lies between the header cells' facing edges, then the widest
+    g = max(gaps, key=lambda g: (min(g[1], hi) - max(g[0], lo) > -1, g[1] - g[0]))
+    return (g[0] + g[1]) / 2
+
+
+def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings) -> list[tuple[RagTable, list[Line]]]:
+    evidence = _evidence_lines(lines, page, s)
+    out: list[tuple[RagTable, list[Line]]] = []
+    body_size = median([w.size for w in page.words]) if page.words else 10.0
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        if not _header_line(ln, s) or not any(e[1] >= ln.bottom - 1 for e in evidence):
+            i += 1
+            continue
+        j = _band(lines, i, page, s)
+        band = lines[i:j]
+        band_top, band_bottom = band[0].top, band[-1].bottom
+        cells = _header_cells(band, page, s)
+        if len(cells) < s.min_header_cells:
+            i += 1
+            continue
+        left = min(c[0] for c in cells)
+        right = max(c[1] for c in cells)
+        vr = _vertical_rules(page, band_top, band_bottom, s)
+        near = [r for r in vr if r.top <= band_bottom and r.bottom >= band_top]
+        if near:
+            left = min(left, min(r.x0 for r in near))
+            right = max(right, max(r.x0 for r in near))
+        # body extent
+        bottom, body = _body(lines, j, left, right, band_bottom, near, page, body_size, s)
+        if not body:
+            i += 1
+            continue
+        body_words = [w for bl in body for w in bl.words]
+        xs = _boundaries(cells, band_top, band_bottom, body_words, page, left - s.column_pad, right + s.column_pad, s)
+        cols = []
+        for k, c in enumerate(cells):
+            whole, low = _header_text(c[2], page, s)
+            cols.append(Column(header=low or whole, x0=xs[k], x1=xs[k + 1]))
+            cols[-1].whole = whole  # type: ignore[attr-defined]
+        t = RagTable(page=page.number, columns=cols, top=band_top, body_top=band_bottom, bottom=bottom,
+                     x0=xs[0], x1=xs[-1])
+        out.append((t, body))
+        i = lines.index(body[-1]) + 1
+    return out
+
+
+def _body(lines: list[Line], j: int, left: float, right: float, band_bottom: float, vrules: list[Rule],
+          page: PageLayout, body_size: float, s: StatusSettings) -> tuple[float, list[Line]]:
+    """(bottom, lines) of the table body under a header band."""
+    if vrules:
+        # the column rules' reach, chained through touching segments
+        xs = {round(r.x0) for r in vrules}
+        bottom = max(r.bottom for r in vrules)
+        grown = True
+        while grown:
+            grown = False
+            for r in page.rules:
+                if not r.horizontal and round(r.x0) in xs and r.top <= bottom + s.snap_tolerance and r.bottom > bottom:
+                    bottom = r.bottom
+                    grown = True
+        body = [ln for ln in lines[j:] if ln.top >= band_bottom - 1 and ln.bottom <= bottom + s.snap_tolerance
+                and ln.words[0].x0 >= left - s.column_pad - 2 and ln.words[-1].x1 <= right + s.column_pad + 2]
+        return bottom, body
+    body: list[Line] = []
+    prev_bottom = band_bottom
+    heights = []
+    for ln in lines[j:]:
+        h = median(heights) if heights else ln.height
+        if ln.top - prev_bottom > s.table_gap_ratio * h:
+            break
+        if ln.size >= body_size + s.heading_size_gain and ln.words[0].x0 <= left + 2 and len(ln.phrases) == 1 \
+                and ln.words[-1].x1 > left + 0.5 * (right - left):
+            break
+        if ln.words[0].x0 < left - 2 * s.column_pad - 4 or ln.words[-1].x1 > right + 40:
+            break
+        if body and _header_line(ln, s) and _looks_like_header(ln, body):
+            break
+        body.append(ln)
+        heights.append(ln.height)
+        prev_bottom = ln.bottom
+    bottom = body[-1].bottom if body else band_bottom
+    return bottom, body
+
+
+def _looks_like_header(ln: Line, body: list[Line]) -> bool:
+    return all(ph.bold for ph in ln.phrases) and not all(ph.bold for b in body[-1:] for ph in b.phrases)
+
+
+# ---------------------------------------------------------------- rows and cells
+
+def _cuts(col: Column, table: RagTable, body: list[Line], page: PageLayout, ruled: bool, full_gaps: list[float],
+          s: StatusSettings) -> list[float]:
+    """y of the row cuts of one column: horizontal rules across it, else the white bands across the table."""
+    w = col.x1 - col.x0
+    cuts = [table.body_top, table.bottom]
+    if ruled:
+        for r in _h_rules(page):
+            if table.body_top + s.snap_tolerance < r.top < table.bottom - s.snap_tolerance:
+                cover = min(r.x1, col.x1) - max(r.x0, col.x0)
+                if cover >= s.rule_cover_ratio * w:
+                    cuts.append(r.top)
+    else:
+        cuts.extend(full_gaps)
+    cuts.sort()
+    merged: list[float] = []
+    for c in cuts:
+        if merged and c - merged[-1] <= s.snap_tolerance:
+            continue
+        merged.append(c)
+    return merged
+
+
+def _full_gaps(table: RagTable, body: list[Line], s: StatusSettings) -> list[float]:
+    """Middles of white bands at least `row_gap_ratio` line heights high across the whole table."""
+    spans = sorted((ln.top, ln.bottom) for ln in body)
+    h = median(ln.height for ln in body) if body else 10.0
+    out = []
+    cur = spans[0][1] if spans else 0
+    for a, b in spans[1:]:
+        if a - cur >= s.row_gap_ratio * h:
+            out.append((a + cur) / 2)
+        cur = max(cur, b)
+    return out
+
+
+def _words_in(words: list[Word], x0: float, x1: float, top: float, bottom: float) -> list[Word]:
+    return [w for w in words if x0 <= w.xc <= x1 and top <= w.yc <= bottom]
+
+
+def _name_rows(col: Column, cuts: list[float], words: list[Word], ruled: bool, s: StatusSettings) -> list[tuple[float, float, list[Word]]]:
+    """First-column cells with text: (top, bottom, words). Unruled: blocks split at line gaps too."""
+    rows = []
+    for a, b in zip(cuts, cuts[1:]):
+        ws = _words_in(words, col.x0, col.x1, a, b)
+        if not ws:
+            continue
+        if ruled:
+            rows.append((a, b, ws))
+            continue
+        # unruled: a gap between the first column's lines starts a new row (a merged cell beside it)
+        groups: list[list[Word]] = []
+        for w in sorted(ws, key=lambda w: (w.top, w.x0)):
+            if groups and w.top - max(x.bottom for x in groups[-1]) > s.block_gap_ratio * max(w.bottom - w.top, 1) \
+                    and w.top - groups[-1][-1].top > 2.5:
+                groups.append([w])
+            else:
+                groups.append([w]) if not groups else groups[-1].append(w)
+        starts = [a] + [(min(x.top for x in g) + max(x.bottom for x in p)) / 2 for p, g in zip(groups, groups[1:])] + [b]
+        for k, g in enumerate(groups):
+            rows.append((starts[k], starts[k + 1], g))
+    return rows
+
+
+def _cells_over(cuts: list[float], words: list[Word], col: Column, top: float, bottom: float,
+                s: StatusSettings) -> list[list[Word]]:
+    """The column's cells (between its cuts) that overlap [top, bottom], each as its words."""
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        if min(b, bottom) - max(a, top) <= s.snap_tolerance:
+            continue
+        ws = _words_in(words, col.x0, col.x1, a, b)
+        if ws:
+            out.append(ws)
+    return out
+
+
+def _rating(col: Column, page: PageLayout, words: list[Word], top: float, bottom: float) -> tuple[str | None, bool]:
+    """(rating, evidence) of the cell of a RAG column in [top, bottom]; evidence when a letter, word or fill rated it."""
+    ws = _words_in(words, col.x0, col.x1, top, bottom)
+    if ws:
+        r = rag_of_text(" ".join(w.text for w in ws))
+        if r in ("red", "amber", "green"):
+            return r, True
+        if r == "not_rated":
+            return r, False
+        return None, False
+    for f in page.fills:
+        xc, yc = (f.x0 + f.x1) / 2, (f.top + f.bottom) / 2
+        if col.x0 <= xc <= col.x1 and top <= yc <= bottom:
+            c = rag_of_color(f.color)
+            if c:
+                return c, True
+    return "not_rated", False
+
+
+def _direction(col: Column, page: PageLayout, words: list[Word], top: float, bottom: float,
+               key: dict[str, str], s: StatusSettings) -> str:
+    ws = _words_in(words, col.x0, col.x1, top, bottom)
+    text = clean_inline(" ".join(w.text for w in sorted(ws, key=lambda w: (round(w.top), w.x0))))
+    g = glyph_direction(text)
+    if g and len(text) <= 3:
+        return key.get(g, CANONICAL[g])
+    if text:
+        return text
+    for sh in page.shapes:
+        xc, yc = (sh.x0 + sh.x1) / 2, (sh.top + sh.bottom) / 2
+        if col.x0 <= xc <= col.x1 and top <= yc <= bottom:
+            d = arrow_direction(sh, s)
+            if d:
+                return key.get(d, CANONICAL[d])
+    return ""
+
+
+def _type_columns(t: RagTable, rows, words: list[Word], page: PageLayout, s: StatusSettings) -> None:
+    t.columns[0].kind = "name"
+    for col in t.columns[1:]:
+        header = getattr(col, "whole", col.header)
+        if DIRECTION_HEADER.search(header):
+            col.kind = "direction"
+            continue
+        rated = marked = 0
+        for top, bottom, _ in rows:
+            r, ev = _rating(col, page, words, top, bottom)
+            rated += ev
+            marked += r is not None
+        if rows and rated >= 1 and marked >= s.rag_column_share * len(rows) and rated * 4 >= len(rows) * 0 + 1:
+            col.kind = "rag"
+            continue
+        if COMMENT_HEADER.search(header):
+            col.kind = "comments"
+    if not any(c.kind == "direction" for c in t.columns):
+        for col in t.columns[1:]:
+            if col.kind:
+                continue
+            hits = 0
+            for top, bottom, _ in rows:
+                d = _direction(col, page, words, top, bottom, {}, s)
+                hits += bool(d) and (d in CANONICAL.values() or bool(key_name(d)) and len(d.split()) <= 2)
+            if rows and hits * 2 >= len(rows):
+                col.kind = "direction"
+                break
+    if not any(c.kind == "comments" for c in t.columns):
+        # no labelled commentary: the widest text column right of the ratings
+        rest = [c for c in t.columns[1:] if not c.kind]
+        wide = [c for c in rest if c.x1 - c.x0 >= 0.3 * (t.x1 - t.x0)]
+        if wide:
+            max(wide, key=lambda c: c.x1 - c.x0).kind = "comments"
+
+
+# ---------------------------------------------------------------- sections
+
+def _title_cell(header: str) -> str:
+    """The first column's label where it names the group (`Customer Services KPIs`), else ''."""
+    if not header or "?" in header:
+        return ""
+    words = re.findall(r"[a-z]+", fold(header))
+    if not words or all(w in GENERIC_LABEL for w in words):
+        return ""
+    return header
+
+
+def _page_section(page: PageLayout, lines: list[Line], above: float, body_size: float, s: StatusSettings) -> str | None:
+    """The nearest theme heading above y `above`: a large or banner line; an empty banner stands
+    for a missing heading, and then the bold strapline under it names the theme."""
+    banners = [f for f in page.fills if (f.x1 - f.x0) >= s.banner_min_width_ratio * page.width
+               and (f.bottom - f.top) >= s.banner_min_height and f.bottom <= above + 1]
+    items: list[tuple[float, str, object]] = []
+    for k, ln in enumerate(lines):
+        if ln.bottom > above:
+            continue
+        on_banner = any(f.top - 2 <= ln.top and ln.bottom <= f.bottom + 2 for f in banners)
+        if ln.size >= body_size + s.heading_size_gain or (on_banner and ln.bold):
+            items.append((ln.bottom, "heading", k))
+    for f in banners:
+        if not any(f.top - 2 <= ln.top and ln.bottom <= f.bottom + 2 for ln in lines):
+            items.append((f.bottom, "empty", f))
+    if not items:
+        return None
+    items.sort(key=lambda x: -x[0])
+    pos, kind, ref = items[0]
+    if kind == "heading":
+        k = ref  # type: ignore[assignment]
+        # a heading wrapped on two lines of the same size reads as one
+        parts = [lines[k]]
+        while k - 1 >= 0 and abs(lines[k - 1].size - lines[k].size) < 0.5 and \
+                lines[k].top - lines[k - 1].bottom < 0.6 * lines[k].height and lines[k - 1].bold == lines[k].bold:
+            k -= 1
+            parts.insert(0, lines[k])
+        return clean_inline(" ".join(p.text for p in parts))
+    f = ref
+    strap = []
+    for ln in lines:
+        if ln.top < f.bottom - 1 or ln.bottom > above:  # type: ignore[attr-defined]
+            continue
+        if ln.bold:
+            if strap and ln.top - strap[-1].bottom > 0.8 * ln.height:
+                break
+            strap.append(ln)
+        elif strap:
+            break
+    return clean_inline(" ".join(ln.text for ln in strap)) if strap else None
+
+
+# ---------------------------------------------------------------- the extractor
+
+def _is_key_or_count(t: RagTable, rows, words: list[Word]) -> bool:
+    """A key to the colours rates its own first column; a count table counts under rating labels."""
+    names = [clean_inline(" ".join(w.text for w in ws)) for _, _, ws in rows]
+    return bool(names) and sum(rag_of_text(n) in ("red", "amber", "green") for n in names) * 2 >= len(names)
+
+
+def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSettings()) -> list[StatusRow]:
+    """One StatusRow per initiative per period column of every RAG table of the document."""
+    s = settings
+    found: list[tuple[PageLayout, list[Line], RagTable, list, list[Word], dict[str, list[float]], bool]] = []
+    table_boxes: dict[int, list[tuple]] = {}
+    all_sizes = [w.size for p in layout.pages for w in p.words]
+    body_size = median(all_sizes) if all_sizes else 10.0
+    for page in layout.pages:
+        lines = page_lines(page.words, s)
+        for t, body in _find_tables(page, lines, s):
+            words = [w for ln in body for w in ln.words]
+            ruled = any(table_top_ok(r, t, s) for r in _h_rules(page))
+            gaps = [] if ruled else _full_gaps(t, body, s)
+            cuts = {id(c): _cuts(c, t, body, page, ruled, gaps, s) for c in t.columns}
+            rows = _name_rows(t.columns[0], cuts[id(t.columns[0])], words, ruled, s)
+            if not rows:
+                continue
+            _type_columns(t, rows, words, page, s)
+            if not any(c.kind == "rag" for c in t.columns) or _is_key_or_count(t, rows, words):
+                continue
+            t.title_cell = _title_cell(getattr(t.columns[0], "whole", t.columns[0].header))
+            found.append((page, lines, t, rows, words, cuts, ruled))
+            table_boxes.setdefault(page.number, []).append((t.x0, t.top, t.x1, t.bottom))
+    key = read_key(layout, table_boxes, s)
+    out: list[StatusRow] = []
+    last_section = ""
+    pages_by_no = {p.number: p for p in layout.pages}
+    lines_by_page = {}
+    for page, lines, t, rows, words, cuts, ruled in found:
+        lines_by_page[page.number] = lines
+        section = t.title_cell
+        if not section:
+            section = _section_above(layout, pages_by_no, page, lines, t, body_size, s) or last_section
+        last_section = section
+        rag_cols = [c for c in t.columns if c.kind == "rag"]
+        dcol = next((c for c in t.columns if c.kind == "direction"), None)
+        ccol = next((c for c in t.columns if c.kind == "comments"), None)
+        for top, bottom, ws in rows:
+            initiative = cell_text(ws, s.paragraph_gap_ratio).replace("\n", " ")
+            direction = _direction(dcol, page, words, top, bottom, key, s) if dcol else ""
+            comments = ""
+            if ccol:
+                parts = [cell_text(c, s.paragraph_gap_ratio) for c in _cells_over(cuts[id(ccol)], words, ccol, top, bottom, s)]
+                comments = "\n".join(p for p in parts if p)
+            box = (page.number, round(t.x0, 2), round(top, 2), round(t.x1, 2), round(bottom, 2))
+            for col in rag_cols:
+                r, _ = _rating(col, page, words, top, bottom)
+                out.append(StatusRow(section=section, initiative=initiative, period=col.header,
+                                     rag=r if r in ("red", "amber", "green") else "not_rated",
+                                     direction=direction, comments=comments, page=page.number, boxes=[box]))
+    return out
+
+
+def table_top_ok(r: Rule, t: RagTable, s: StatusSettings) -> bool:
+    """A horizontal rule inside the table body that crosses its first column: the rows are ruled."""
+    name = t.columns[0]
+    return (t.body_top + s.snap_tolerance < r.top < t.bottom - s.snap_tolerance
+            and r.x0 <= name.x0 + (name.x1 - name.x0) * 0.5 and r.x1 >= name.x1 - (name.x1 - name.x0) * 0.3)
+
+
+def _section_above(layout: DocumentLayout, pages_by_no, page: PageLayout, lines: list[Line], t: RagTable,
+                   body_size: float, s: StatusSettings) -> str:
+    sec = _page_section(page, lines, t.top, body_size, s)
+    if sec:
+        return sec
+    for n in range(page.number - 1, 0, -1):
+        p = pages_by_no.get(n)
+        if p is None:
+            continue
+        sec = _page_section(p, page_lines(p.words, s), p.height, body_size, s)
+        if sec:
+            return sec
+    return ""
