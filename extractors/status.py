@@ -56,7 +56,10 @@ class StatusSettings:
     heading_size_gain: float = 1.5      # a line this much larger than body text is a heading
     banner_min_width_ratio: float = 0.5  # a fill at least this share of the page wide is a heading banner
     banner_min_height: float = 12.0
-    key_reach: float = 40.0             # key text starts at most this far right of its arrow
+    key_reach: float = 80.0             # key text starts at most this far right of its arrow
+    carry_min_bottom: float = 0.7       # a table ending below this share of the page may go on overleaf
+    carry_max_top: float = 0.25         # ... where its rest starts above this share of the next page
+    furniture_margin: float = 0.05      # share of the page height at its top where running heads live
     key_max_words: int = 10
     tip_edge_ratio: float = 0.12        # a vertex this close (share of the box) to an edge touches it
     tip_centre_ratio: float = 0.3       # a tip lies this close (share of the box) to the middle of its edge
@@ -563,6 +566,7 @@ def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings) -> list
             i += 1
             continue
         body_words = [w for bl in body for w in bl.words]
+        right = max(right, max(w.x1 for w in body_words))
         xs = _boundaries(cells, band_top, band_bottom, body_words, page, left - s.column_pad, right + s.column_pad, s)
         cols = []
         for k, c in enumerate(cells):
@@ -603,7 +607,7 @@ def _body(lines: list[Line], j: int, left: float, right: float, band_bottom: flo
         if ln.size >= body_size + s.heading_size_gain and ln.words[0].x0 <= left + 2 and len(ln.phrases) == 1 \
                 and ln.words[-1].x1 > left + 0.5 * (right - left):
             break
-        if ln.words[0].x0 < left - 2 * s.column_pad - 4 or ln.words[-1].x1 > right + 40:
+        if ln.words[0].x0 < left - 2 * s.column_pad - 4:
             break
         if body and _header_line(ln, s) and _looks_like_header(ln, body):
             break
@@ -781,11 +785,17 @@ def _title_cell(header: str) -> str:
     return header
 
 
-def _page_section(page: PageLayout, lines: list[Line], above: float, body_size: float, s: StatusSettings) -> str | None:
+def _page_section(page: PageLayout, lines: list[Line], above: float, body_size: float, s: StatusSettings,
+                  skip: list[tuple] = ()) -> str | None:
     """The nearest theme heading above y `above`: a large or banner line; an empty banner stands
     for a missing heading, and then the bold strapline under it names the theme."""
+    def in_table(top: float, bottom: float) -> bool:
+        return any(b[1] - 1 <= top and bottom <= b[3] + 1 for b in skip)
+
+    lines = [ln for ln in lines if not in_table(ln.top, ln.bottom)]
     banners = [f for f in page.fills if (f.x1 - f.x0) >= s.banner_min_width_ratio * page.width
-               and (f.bottom - f.top) >= s.banner_min_height and f.bottom <= above + 1]
+               and (f.bottom - f.top) >= s.banner_min_height and f.bottom <= above + 1
+               and not in_table(f.top, f.bottom)]
     items: list[tuple[float, str, object]] = []
     for k, ln in enumerate(lines):
         if ln.bottom > above:
@@ -831,57 +841,183 @@ def _is_key_or_count(t: RagTable, rows, words: list[Word]) -> bool:
     return bool(names) and sum(rag_of_text(n) in ("red", "amber", "green") for n in names) * 2 >= len(names)
 
 
+@dataclass
+class _Entry:
+    """One initiative of one RAG table while it is read (a page break may add to it)."""
+
+    section: str
+    initiative: str
+    ratings: list[tuple[str, str]]     # (period, rag) per RAG column
+    direction: str
+    comments: list[str]
+    page: int
+    boxes: list[tuple] = field(default_factory=list)
+
+
+@dataclass
+class _Read:
+    """A table read into rows: cuts per column, first-column rows, the body's words."""
+
+    page: PageLayout
+    lines: list[Line]
+    table: RagTable
+    words: list[Word]
+    cuts: dict[int, list[float]]
+    rows: list[tuple[float, float, list[Word]]]
+
+
+def _read(page: PageLayout, lines: list[Line], t: RagTable, body: list[Line], s: StatusSettings,
+          kinds: list[str] | None = None) -> _Read | None:
+    words = [w for ln in body for w in ln.words]
+    ruled = any(table_top_ok(r, t, s) for r in _h_rules(page))
+    gaps = [] if ruled else _full_gaps(t, body, s)
+    cuts = {id(c): _cuts(c, t, body, page, ruled, gaps, s) for c in t.columns}
+    rows = _name_rows(t.columns[0], cuts[id(t.columns[0])], words, ruled, s)
+    if kinds is not None:
+        for c, k in zip(t.columns, kinds):
+            c.kind = k
+        return _Read(page, lines, t, words, cuts, rows)
+    if not rows:
+        return None
+    _type_columns(t, rows, words, page, s)
+    if not any(c.kind == "rag" for c in t.columns) or _is_key_or_count(t, rows, words):
+        return None
+    t.title_cell = _title_cell(getattr(t.columns[0], "whole", t.columns[0].header))
+    return _Read(page, lines, t, words, cuts, rows)
+
+
+def _continuation(page: PageLayout, lines: list[Line], prev: _Read, stop: float, body_size: float,
+                  s: StatusSettings) -> tuple[RagTable, list[Line]] | None:
+    """The top of a page that goes on with the previous page's table without repeating its header:
+    lines inside its columns from the top of the page, bounded by the same column rules where drawn."""
+    pt = prev.table
+    if pt.bottom < s.carry_min_bottom * prev.page.height or page.number != prev.page.number + 1:
+        return None
+    cand = [ln for ln in lines if ln.top >= s.furniture_margin * page.height and ln.bottom <= stop]
+    if not cand or cand[0].top > s.carry_max_top * page.height:
+        return None
+    xs = [c.x0 for c in pt.columns] + [pt.x1]
+    vr = [r for r in page.rules if not r.horizontal and any(abs(r.x0 - x) <= s.snap_tolerance for x in xs)
+          and r.top <= cand[0].bottom + s.snap_tolerance]
+    label_words = {w for c in pt.columns for w in fold(getattr(c, "whole", c.header)).split()}
+    k = 0
+    while k < min(len(cand), s.max_header_lines) and set(fold(cand[k].text).split()) <= label_words:
+        k += 1  # the header printed again
+    cand = cand[k:]
+    fitting: list[Line] = []
+    for ln in cand:  # prose or a heading across the columns ends the carried rows
+        if not all(_fits(ph, pt.columns, s) for ph in ln.phrases):
+            break
+        fitting.append(ln)
+    cand = fitting
+    if not cand:
+        return None
+    body: list[Line] = []
+    if vr:
+        bottom = max(r.bottom for r in vr)
+        body = [ln for ln in cand if ln.bottom <= bottom + s.snap_tolerance]
+    else:
+        prev_bottom = None
+        for ln in cand:
+            if prev_bottom is not None and ln.top - prev_bottom > s.table_gap_ratio * ln.height:
+                break
+            if ln.size >= body_size + s.heading_size_gain:
+                break
+            body.append(ln)
+            prev_bottom = ln.bottom
+        bottom = body[-1].bottom if body else 0.0
+    body = [ln for ln in body if ln.words[0].x0 >= pt.x0 - 2 * s.column_pad - 4]
+    if not body:
+        return None
+    cols = [Column(header=c.header, x0=c.x0, x1=c.x1) for c in pt.columns]
+    top = min(body[0].top, min((r.top for r in vr), default=body[0].top))
+    t = RagTable(page=page.number, columns=cols, top=top, body_top=top - 0.5, bottom=bottom, x0=pt.x0, x1=pt.x1,
+                 section=pt.section, title_cell=pt.title_cell)
+    return t, body
+
+
+def _fits(ph: Phrase, cols: list[Column], s: StatusSettings) -> bool:
+    """Whether a phrase lies inside one column (a cell's text), not across a boundary."""
+    return any(ph.x0 >= c.x0 - s.column_pad and ph.x1 <= c.x1 + s.column_pad for c in cols)
+
+
 def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSettings()) -> list[StatusRow]:
     """One StatusRow per initiative per period column of every RAG table of the document."""
     s = settings
-    found: list[tuple[PageLayout, list[Line], RagTable, list, list[Word], dict[str, list[float]], bool]] = []
+    reads: list[tuple[_Read, bool]] = []   # (table read, continues the previous one)
     table_boxes: dict[int, list[tuple]] = {}
     all_sizes = [w.size for p in layout.pages for w in p.words]
     body_size = median(all_sizes) if all_sizes else 10.0
+    prev: _Read | None = None
     for page in layout.pages:
         lines = page_lines(page.words, s)
-        for t, body in _find_tables(page, lines, s):
-            words = [w for ln in body for w in ln.words]
-            ruled = any(table_top_ok(r, t, s) for r in _h_rules(page))
-            gaps = [] if ruled else _full_gaps(t, body, s)
-            cuts = {id(c): _cuts(c, t, body, page, ruled, gaps, s) for c in t.columns}
-            rows = _name_rows(t.columns[0], cuts[id(t.columns[0])], words, ruled, s)
-            if not rows:
+        here = _find_tables(page, lines, s)
+        if prev is not None:
+            stop = here[0][0].top if here else page.height
+            cont = _continuation(page, lines, prev, stop, body_size, s)
+            if cont is not None:
+                rd = _read(page, lines, cont[0], cont[1], s, kinds=[c.kind for c in prev.table.columns])
+                if rd is not None:
+                    reads.append((rd, True))
+                    table_boxes.setdefault(page.number, []).append((rd.table.x0, rd.table.top, rd.table.x1, rd.table.bottom))
+                    prev = rd
+        for t, body in here:
+            rd = _read(page, lines, t, body, s)
+            if rd is None:
                 continue
-            _type_columns(t, rows, words, page, s)
-            if not any(c.kind == "rag" for c in t.columns) or _is_key_or_count(t, rows, words):
-                continue
-            t.title_cell = _title_cell(getattr(t.columns[0], "whole", t.columns[0].header))
-            found.append((page, lines, t, rows, words, cuts, ruled))
+            same = prev is not None and len(prev.table.columns) == len(t.columns) and page.number == prev.page.number + 1
+            reads.append((rd, same))
             table_boxes.setdefault(page.number, []).append((t.x0, t.top, t.x1, t.bottom))
+            prev = rd
     key = read_key(layout, table_boxes, s)
-    out: list[StatusRow] = []
-    last_section = ""
     pages_by_no = {p.number: p for p in layout.pages}
-    lines_by_page = {}
-    for page, lines, t, rows, words, cuts, ruled in found:
-        lines_by_page[page.number] = lines
-        section = t.title_cell
+    entries: list[_Entry] = []
+    last_section = ""
+    for rd, continues in reads:
+        page, t, words = rd.page, rd.table, rd.words
+        section = t.title_cell or t.section
         if not section:
-            section = _section_above(layout, pages_by_no, page, lines, t, body_size, s) or last_section
-        last_section = section
+            section = _page_section(page, rd.lines, t.top, body_size, s, table_boxes.get(page.number, [])) or ""
+        if not section and continues:
+            section = last_section
+        if not section:
+            section = _section_above(layout, pages_by_no, page, table_boxes, body_size, s) or last_section
+        t.section = last_section = section
         rag_cols = [c for c in t.columns if c.kind == "rag"]
         dcol = next((c for c in t.columns if c.kind == "direction"), None)
         ccol = next((c for c in t.columns if c.kind == "comments"), None)
-        for top, bottom, ws in rows:
-            initiative = cell_text(ws, s.paragraph_gap_ratio).replace("\n", " ")
-            direction = _direction(dcol, page, words, top, bottom, key, s) if dcol else ""
-            comments = ""
-            if ccol:
-                parts = [cell_text(c, s.paragraph_gap_ratio) for c in _cells_over(cuts[id(ccol)], words, ccol, top, bottom, s)]
-                comments = "\n".join(p for p in parts if p)
-            box = (page.number, round(t.x0, 2), round(top, 2), round(t.x1, 2), round(bottom, 2))
+
+        def comments_in(top: float, bottom: float) -> list[str]:
+            if not ccol:
+                return []
+            parts = [cell_text(c, s.paragraph_gap_ratio) for c in _cells_over(rd.cuts[id(ccol)], words, ccol, top, bottom, s)]
+            return [p for p in parts if p]
+
+        # text above the first named row goes on with the previous page's last row
+        first_top = rd.rows[0][0] if rd.rows else t.bottom
+        if continues and entries and first_top - t.body_top > s.snap_tolerance:
+            lead = comments_in(t.body_top, first_top)
+            if lead:
+                e = entries[-1]
+                if e.comments:
+                    e.comments[-1] = e.comments[-1] + " " + lead[0]
+                    e.comments.extend(lead[1:])
+                else:
+                    e.comments.extend(lead)
+                e.boxes.append((page.number, round(t.x0, 2), round(t.body_top, 2), round(t.x1, 2), round(first_top, 2)))
+        for top, bottom, ws in rd.rows:
+            ratings = []
             for col in rag_cols:
                 r, _ = _rating(col, page, words, top, bottom)
-                out.append(StatusRow(section=section, initiative=initiative, period=col.header,
-                                     rag=r if r in ("red", "amber", "green") else "not_rated",
-                                     direction=direction, comments=comments, page=page.number, boxes=[box]))
-    return out
+                ratings.append((col.header, r if r in ("red", "amber", "green") else "not_rated"))
+            entries.append(_Entry(
+                section=section, initiative=cell_text(ws, s.paragraph_gap_ratio).replace("\n", " "),
+                ratings=ratings, direction=_direction(dcol, page, words, top, bottom, key, s) if dcol else "",
+                comments=comments_in(top, bottom), page=page.number,
+                boxes=[(page.number, round(t.x0, 2), round(top, 2), round(t.x1, 2), round(bottom, 2))]))
+    return [StatusRow(section=e.section, initiative=e.initiative, period=period, rag=rag, direction=e.direction,
+                      comments="\n".join(e.comments), page=e.page, boxes=list(e.boxes))
+            for e in entries for period, rag in e.ratings]
 
 
 def table_top_ok(r: Rule, t: RagTable, s: StatusSettings) -> bool:
@@ -891,16 +1027,14 @@ def table_top_ok(r: Rule, t: RagTable, s: StatusSettings) -> bool:
             and r.x0 <= name.x0 + (name.x1 - name.x0) * 0.5 and r.x1 >= name.x1 - (name.x1 - name.x0) * 0.3)
 
 
-def _section_above(layout: DocumentLayout, pages_by_no, page: PageLayout, lines: list[Line], t: RagTable,
+def _section_above(layout: DocumentLayout, pages_by_no, page: PageLayout, table_boxes: dict[int, list[tuple]],
                    body_size: float, s: StatusSettings) -> str:
-    sec = _page_section(page, lines, t.top, body_size, s)
-    if sec:
-        return sec
+    """The nearest theme heading on the pages before, outside their RAG tables."""
     for n in range(page.number - 1, 0, -1):
         p = pages_by_no.get(n)
         if p is None:
             continue
-        sec = _page_section(p, page_lines(p.words, s), p.height, body_size, s)
+        sec = _page_section(p, page_lines(p.words, s), p.height, body_size, s, table_boxes.get(n, []))
         if sec:
             return sec
     return ""
