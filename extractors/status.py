@@ -63,6 +63,7 @@ class StatusSettings:
     key_max_words: int = 10
     tip_edge_ratio: float = 0.12        # a vertex this close (share of the box) to an edge touches it
     tip_centre_ratio: float = 0.3       # a tip lies this close (share of the box) to the middle of its edge
+    tip_reach_ratio: float = 1.2        # without a centred tip, the farthest vertex must lie this much farther out than most
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -98,6 +99,10 @@ DIRECTION_MEANING = (
     ("down", re.compile(r"wors|deteriorat|declin|negative|decreas|downward|falling|\bdown\b", re.I)),
     ("side", re.compile(r"stable|same|no (clear )?(change|trend)|unchanged|static|steady|maintain|sideways|level", re.I)),
 )
+PERIOD = re.compile(r"\b(q[1-4]|quarter|latest|previous|prior|current|last|this|month|year|ytd|outturn|"
+                    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
+                    r"july|august|september|october|november|december|h[12]|p\d+|period|\d{4}(/\d{2,4})?)\b", re.I)
+RATING_LABEL = re.compile(r"\brag\b|\brating\b|\bstatus\b|\bassessment\b|\bperformance\b", re.I)
 CANONICAL = {"up": "Improving", "down": "Worsening", "side": "Stable"}
 DIRECTION_FIRST_WORD = re.compile(
     r"^(improving|improved|improvement|worsening|worsened|deteriorating|deteriorated|declining|declined|"
@@ -282,10 +287,11 @@ def arrow_direction(shape: Shape, s: StatusSettings = StatusSettings()) -> str:
         # a diamond or a head whose wings reach the middle: the vertical tip sits where the box is narrow
         return "side" if w > 1.6 * h else ("up" if "up" in tips else "down")
     mx, my = sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)
+    dist = sorted(((p[0] - mx) ** 2 + (p[1] - my) ** 2) ** 0.5 for p in pts)
     far = max(pts, key=lambda p: (p[0] - mx) ** 2 + (p[1] - my) ** 2)
     dx, dy = far[0] - mx, far[1] - my
-    if abs(dx) < 1e-6 and abs(dy) < 1e-6:
-        return ""
+    if dist[-1] < s.tip_reach_ratio * median(dist):
+        return ""  # no vertex stands out: a box, a disc, a diamond
     if abs(dy) > 0.4 * (dx * dx + dy * dy) ** 0.5:
         return "up" if dy < 0 else "down"
     return "side"
@@ -494,6 +500,14 @@ def _header_text(phrases: list[Phrase], page: PageLayout, s: StatusSettings) -> 
     low = phrases
     if cuts:
         low = [p for p in phrases if p.top >= max(cuts)]
+    else:
+        # no rule between them: a period label under a rating label is the lower of two stacked headers
+        last_top = phrases[-1].top
+        lower = [p for p in phrases if abs(p.top - last_top) <= s.line_y_tolerance]
+        upper = [p for p in phrases if p not in lower]
+        if upper and PERIOD.search(" ".join(p.text for p in lower)) and RATING_LABEL.search(" ".join(p.text for p in upper)) \
+                and not PERIOD.search(" ".join(p.text for p in upper)):
+            low = lower
     words = [w for p in phrases for w in p.words]
     lwords = [w for p in low for w in p.words]
     return clean_inline(cell_text(words, 9.9).replace("\n", " ")), clean_inline(cell_text(lwords, 9.9).replace("\n", " "))
@@ -704,19 +718,22 @@ def _rating(col: Column, page: PageLayout, words: list[Word], top: float, bottom
     """(rating, evidence) of the cell of a RAG column in [top, bottom]; evidence when a letter, word or fill rated it."""
     ws = _words_in(words, col.x0, col.x1, top, bottom)
     if ws:
-        r = rag_of_text(" ".join(w.text for w in ws))
+        text = " ".join(w.text for w in ws)
+        r = rag_of_text(text)
         if r in ("red", "amber", "green"):
             return r, True
         if r == "not_rated":
             return r, False
-        return None, False
+        if re.search(r"[^\W\d_]", fold(text)):
+            return None, False  # a word that is no rating: not a RAG cell
+        # a figure in a shaded cell: no letter or word, so the shade rates it
     for f in page.fills:
         xc, yc = (f.x0 + f.x1) / 2, (f.top + f.bottom) / 2
         if col.x0 <= xc <= col.x1 and top <= yc <= bottom:
             c = rag_of_color(f.color)
             if c:
                 return c, True
-    return "not_rated", False
+    return ("not_rated", False) if not ws else (None, False)
 
 
 def _direction(col: Column, page: PageLayout, words: list[Word], top: float, bottom: float,
