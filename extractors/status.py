@@ -714,26 +714,40 @@ def _cells_over(cuts: list[float], words: list[Word], col: Column, top: float, b
     return out
 
 
-def _rating(col: Column, page: PageLayout, words: list[Word], top: float, bottom: float) -> tuple[str | None, bool]:
-    """(rating, evidence) of the cell of a RAG column in [top, bottom]; evidence when a letter, word or fill rated it."""
+def _cell_fill(page: PageLayout, x0: float, x1: float, top: float, bottom: float) -> str | None:
+    """The RAG colour of a fill whose centre lies in the box, if any."""
+    for f in page.fills:
+        xc, yc = (f.x0 + f.x1) / 2, (f.top + f.bottom) / 2
+        if x0 <= xc <= x1 and top <= yc <= bottom:
+            c = rag_of_color(f.color)
+            if c:
+                return c
+    return None
+
+
+def _rating_of(col: Column, page: PageLayout, words: list[Word], top: float, bottom: float) -> tuple[str | None, str]:
+    """(rating, how) of the cell of a RAG column in [top, bottom]. `how`: `text` (a letter or word rated it),
+    `fill` (an empty shaded cell), `figure` (a figure in a shaded cell: no letter, so the shade rates it),
+    `mark` (N/A, TBC, -), `blank`, or `other` (a word that is no rating: rating None)."""
     ws = _words_in(words, col.x0, col.x1, top, bottom)
     if ws:
         text = " ".join(w.text for w in ws)
         r = rag_of_text(text)
         if r in ("red", "amber", "green"):
-            return r, True
+            return r, "text"
         if r == "not_rated":
-            return r, False
+            return r, "mark"
         if re.search(r"[^\W\d_]", fold(text)):
-            return None, False  # a word that is no rating: not a RAG cell
-        # a figure in a shaded cell: no letter or word, so the shade rates it
-    for f in page.fills:
-        xc, yc = (f.x0 + f.x1) / 2, (f.top + f.bottom) / 2
-        if col.x0 <= xc <= col.x1 and top <= yc <= bottom:
-            c = rag_of_color(f.color)
-            if c:
-                return c, True
-    return ("not_rated", False) if not ws else (None, False)
+            return None, "other"
+        c = _cell_fill(page, col.x0, col.x1, top, bottom)
+        return (c, "figure") if c else (None, "other")
+    c = _cell_fill(page, col.x0, col.x1, top, bottom)
+    return (c, "fill") if c else ("not_rated", "blank")
+
+
+def _rating(col: Column, page: PageLayout, words: list[Word], top: float, bottom: float) -> tuple[str | None, bool]:
+    r, how = _rating_of(col, page, words, top, bottom)
+    return r, how in ("text", "fill", "figure")
 
 
 def _direction(col: Column, page: PageLayout, words: list[Word], top: float, bottom: float,
@@ -754,6 +768,29 @@ def _direction(col: Column, page: PageLayout, words: list[Word], top: float, bot
     return ""
 
 
+def _is_rag_column(col: Column, t: RagTable, rows, words: list[Word], page: PageLayout, s: StatusSettings) -> bool:
+    """Most rows hold a rating or a not-rated mark, at least one a real rating. Shading alone is styling,
+    not rating, where the first column is shaded alike in that row, or where it lies only under figures
+    and in one colour (a coloured column of numbers)."""
+    name = t.columns[0]
+    hows: list[str] = []
+    colours: set[str] = set()
+    for top, bottom, _ in rows:
+        r, how = _rating_of(col, page, words, top, bottom)
+        if how in ("fill", "figure") and _cell_fill(page, name.x0, name.x1, top, bottom) == r:
+            how = "other"  # the whole row is shaded: styling
+        hows.append(how)
+        if how in ("text", "fill", "figure"):
+            colours.add(r or "")
+    rated = sum(h in ("text", "fill", "figure") for h in hows)
+    marked = sum(h != "other" for h in hows)
+    if not rows or rated < 1 or marked < s.rag_column_share * len(rows):
+        return False
+    if "text" not in hows and "fill" not in hows and len(colours) < 2:
+        return False
+    return True
+
+
 def _type_columns(t: RagTable, rows, words: list[Word], page: PageLayout, s: StatusSettings) -> None:
     t.columns[0].kind = "name"
     for col in t.columns[1:]:
@@ -761,12 +798,7 @@ def _type_columns(t: RagTable, rows, words: list[Word], page: PageLayout, s: Sta
         if DIRECTION_HEADER.search(header):
             col.kind = "direction"
             continue
-        rated = marked = 0
-        for top, bottom, _ in rows:
-            r, ev = _rating(col, page, words, top, bottom)
-            rated += ev
-            marked += r is not None
-        if rows and rated >= 1 and marked >= s.rag_column_share * len(rows) and rated * 4 >= len(rows) * 0 + 1:
+        if _is_rag_column(col, t, rows, words, page, s):
             col.kind = "rag"
             continue
         if COMMENT_HEADER.search(header):
