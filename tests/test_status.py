@@ -213,3 +213,30 @@ def test_the_pdfplumber_reader_keeps_drawn_arrows_as_shapes(tmp_path):
     assert sorted(arrow_direction(sh) for sh in page.shapes) == ["down", "side", "up", "up"]
     table_arrow = max(page.shapes, key=lambda sh: sh.top)
     assert arrow_direction(table_arrow) == "up" and table_arrow.top > page.height / 4
+
+
+def test_a_coloured_column_of_figures_is_styling_not_rating(tmp_path):
+    """A table styled in one colour (its label and number columns shaded red) rates nothing."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    path = tmp_path / "styled.pdf"
+    c = Canvas(str(path), pagesize=A4)
+    y = 760.0
+    c.setFont("Helvetica-Bold", 9)
+    for x, label in ((40, "Data Group"), (140, "Question Number"), (240, "Question"), (420, "Answer")):
+        c.drawString(x + 3, y, label)
+    for i, (group, n) in enumerate((("Basic Data", "1"), ("Basic Data", "2"), ("Special Data", "1"), ("Special Data", "2"))):
+        top = y - 8 - i * 30
+        c.setFillColorRGB(0.8, 0.25, 0.25)
+        c.rect(40, top - 30, 100, 30, stroke=0, fill=1)  # one shaded rect per cell, as Word draws them
+        c.rect(140, top - 30, 100, 30, stroke=0, fill=1)
+        c.setFillColorRGB(1, 1, 1)
+        c.drawString(43, top - 12, group)
+        c.drawString(143, top - 12, n)
+        c.setFillColorRGB(0, 0, 0)
+        c.setFont("Helvetica", 9)
+        c.drawString(243, top - 12, "Please outline which element applies")
+        c.setFont("Helvetica-Bold", 9)
+    c.save()
+    assert extract_status(read_layout(path)) == []
