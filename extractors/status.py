@@ -885,8 +885,11 @@ def _page_section(page: PageLayout, lines: list[Line], above: float, body_size: 
 # ---------------------------------------------------------------- the extractor
 
 def _is_key_or_count(t: RagTable, rows, words: list[Word]) -> bool:
-    """A key to the colours rates its own first column; a count table counts under rating labels."""
+    """A key to the colours rates its own first column; a count table counts under rating labels;
+    a transposed table prints its ratings as a row."""
     names = [clean_inline(" ".join(w.text for w in ws)) for _, _, ws in rows]
+    if any(re.fullmatch(r"(rag|rating|status|rag rating|rag status|rag rated)", fold(n)) for n in names):
+        return True  # a transposed table: the ratings are a row (`RAG`) under period columns
     return bool(names) and sum(rag_of_text(n) in ("red", "amber", "green") for n in names) * 2 >= len(names)
 
 

@@ -31,6 +31,7 @@ class RagRow:
     ratings: list[str]
     direction: str = ""
     comment: str | list[str] | None = ""
+    extra: list[str] = field(default_factory=list)   # figures of the extra columns
 
 
 @dataclass
@@ -40,7 +41,8 @@ class RagTableSpec:
     first_header: str = "What are we doing?"
     group_header: str = ""             # a label stacked over every period column (`RAG rating`)
     direction_header: str = "Current direction of travel"
-    comment_header: str = "Comments"
+    comment_header: str = "Comments"   # "" for a table without commentary
+    extra_headers: list[str] = field(default_factory=list)  # figure columns after the direction (Target, Floor)
     heading: str = "Green City"        # the banner's text; "" draws an empty banner
     strapline: str = "Providing a sustainable, clean, healthy and safe environment for everyone."
     count_table: bool = False
@@ -181,9 +183,11 @@ def build_rag(path: Path, tables: list[RagTableSpec], style: Style = Style()) ->
                 c.rect(x, y - 3, 48, lead + 2, stroke=0, fill=1)
                 c.setFillColorRGB(0, 0, 0)
                 c.drawCentredString(x + 24, y, word)
+            for k, kind in enumerate(("up", "side", "down")):  # direction counts headed by drawn arrows
+                _arrow(c, kind, left + 330 + 40 * k, y + 3, 9)
             y -= lead + 4
             c.setFont(style.font, size)
-            for x, n in zip(xs[1:], ("2", "–", "1")):
+            for x, n in zip(xs[1:4] + [left + 306, left + 346, left + 386], ("2", "–", "1", "1", "2", "–")):
                 c.drawCentredString(x + 24, y, n)
             y -= 2 * lead + 6
         k = len(spec.rows) if spec.break_after is None else spec.break_after
@@ -199,17 +203,20 @@ def build_rag(path: Path, tables: list[RagTableSpec], style: Style = Style()) ->
 def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left: float, right: float, y: float,
            header: bool) -> float:
     size, lead = style.size, style.size * 1.3
-    widths = [110.0] + [40.0] * len(spec.periods)
     has_dir = any(r.direction for r in spec.rows)
-    if has_dir:
-        widths.append(64.0)
-    widths.append(right - left - sum(widths))
+    has_comments = bool(spec.comment_header)
+    widths = [110.0] + [40.0] * len(spec.periods) + ([64.0] if has_dir else []) + [50.0] * len(spec.extra_headers)
+    if has_comments:
+        widths.append(right - left - sum(widths))
+    else:
+        widths[0] += right - left - sum(widths)
     xs = [left]
     for w in widths:
         xs.append(xs[-1] + w)
     ncol = len(widths)
     # header: a stacked group label over the periods, then the labels
-    heads = [spec.first_header] + spec.periods + ([spec.direction_header] if has_dir else []) + [spec.comment_header]
+    heads = [spec.first_header] + spec.periods + ([spec.direction_header] if has_dir else []) + spec.extra_headers \
+        + ([spec.comment_header] if has_comments else [])
     head_lines = [_wrap(h, w, style.bold, size) for h, w in zip(heads, widths)]
     group_h = lead + 4 if spec.group_header else 0
     hh = max(len(h) for h in head_lines) * lead + 6 + group_h if header else 0
@@ -274,6 +281,10 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
             if rating and not rating.startswith("fill:"):
                 c.setFont(style.bold, size)
                 c.drawCentredString((x0 + x1) / 2, mid, rating)
+        ex0 = 1 + len(spec.periods) + has_dir
+        c.setFont(style.font, size)
+        for k, figure in enumerate(r.extra):
+            c.drawCentredString((xs[ex0 + k] + xs[ex0 + k + 1]) / 2, mid, figure)
         if has_dir:
             dx0 = xs[1 + len(spec.periods)]
             if r.direction.startswith("arrow:"):
@@ -284,7 +295,7 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
     # comments, one block per group (a merged cell), parts one cell each
     c.setFont(style.font, size)
     cuts_comment = []
-    for g in groups:
+    for g in groups if has_comments else []:
         t = tops[g[0]]
         for part in comment_lines[g[0]]:
             yy = t - lead
@@ -300,7 +311,7 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
         c.line(left, top, right, top)
         c.line(left, top - hh, right, top - hh)
         for i in range(len(rows)):
-            c.line(left, tops[i] - heights[i], xs[-2], tops[i] - heights[i])
+            c.line(left, tops[i] - heights[i], xs[-2] if has_comments else right, tops[i] - heights[i])
         for yy in cuts_comment:
             c.line(xs[-2], yy, right, yy)
         for x in xs:

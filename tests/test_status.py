@@ -240,3 +240,27 @@ def test_a_coloured_column_of_figures_is_styling_not_rating(tmp_path):
         c.setFont("Helvetica-Bold", 9)
     c.save()
     assert extract_status(read_layout(path)) == []
+
+
+@pytest.mark.parametrize("ruled", [True, False])
+def test_kpi_tables_with_drawn_arrows_and_stacked_rating_headers(tmp_path, ruled):
+    """A quarterly performance report's KPI table: its own title cell, `RAG rating` over `Latest` and
+    `Previous` (words on shaded cells), direction arrows drawn with no text named through the printed key
+    (`Performance is improving (positive trend)`), figure columns, no commentary; a count table above."""
+    rows = [RagRow("CS01: Percentage of callers who rated the advisor who dealt with their call as good",
+                   ["GREEN", "GREEN"], "arrow:up", "", ["97%", "85%"]),
+            RagRow("CS04: Percentage of daytime calls answered", ["AMBER", "RED"], "arrow:side", "", ["80%", "75%"]),
+            RagRow("CS08: Complaints responded to within timescale", ["RED", "AMBER"], "arrow:down", "", ["85%", "80%"])]
+    spec = RagTableSpec(["Latest", "Previous"], rows, first_header="Customer Services KPIs", group_header="RAG rating",
+                        direction_header="DoT", comment_header="", extra_headers=["Target", "Floor"],
+                        heading="Customer Services", strapline="Cabinet Member: A Member", count_table=True)
+    style = Style(ruled=ruled, key_words=("Performance is improving (positive trend)",
+                                          "Performance is worsening (negative trend)",
+                                          "Performance has remained stable or shows no clear trend"))
+    got = extract_status(read_layout(build_rag(tmp_path / "qpr.pdf", [spec], style)))
+    assert [(r.initiative[:4], r.period, r.rag, r.direction, r.comments) for r in got] == [
+        ("CS01", "Latest", "green", "Improving", ""), ("CS01", "Previous", "green", "Improving", ""),
+        ("CS04", "Latest", "amber", "Stable", ""), ("CS04", "Previous", "red", "Stable", ""),
+        ("CS08", "Latest", "red", "Worsening", ""), ("CS08", "Previous", "amber", "Worsening", "")]
+    assert {r.section for r in got} == {"Customer Services KPIs"}
+    assert got[0].initiative == rows[0].name
