@@ -53,6 +53,7 @@ class StatusSettings:
     row_gap_ratio: float = 0.9          # unruled: a white band this many line heights high across every column cuts rows
     block_gap_ratio: float = 0.55       # unruled: a gap this many line heights in the first column starts a row
     paragraph_gap_ratio: float = 0.55   # a gap this many line heights splits a cell into paragraphs
+    text_overlap_ratio: float = 0.5     # unruled: a comment belongs to a row its text overlaps by this many lines
     heading_size_gain: float = 1.5      # a line this much larger than body text is a heading
     banner_min_width_ratio: float = 0.5  # a fill at least this share of the page wide is a heading banner
     banner_min_height: float = 12.0
@@ -640,7 +641,8 @@ def _looks_like_header(ln: Line, body: list[Line]) -> bool:
 
 def _cuts(col: Column, table: RagTable, body: list[Line], page: PageLayout, ruled: bool, full_gaps: list[float],
           s: StatusSettings) -> list[float]:
-    """y of the row cuts of one column: horizontal rules across it, else the white bands across the table."""
+    """y of the row cuts of one column: horizontal rules across it; unruled, the white bands across the
+    table and the gaps between the column's own blocks of lines."""
     w = col.x1 - col.x0
     cuts = [table.body_top, table.bottom]
     if ruled:
@@ -650,7 +652,15 @@ def _cuts(col: Column, table: RagTable, body: list[Line], page: PageLayout, rule
                 if cover >= s.rule_cover_ratio * w:
                     cuts.append(r.top)
     else:
+        # white bands across the table, and the gaps between this column's own blocks of lines
         cuts.extend(full_gaps)
+        mine = sorted((ln for ln in body if any(col.x0 <= wd.xc <= col.x1 for wd in ln.words)), key=lambda ln: ln.top)
+        spans = [(min(wd.top for wd in ln.words if col.x0 <= wd.xc <= col.x1),
+                  max(wd.bottom for wd in ln.words if col.x0 <= wd.xc <= col.x1)) for ln in mine]
+        for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+            if b0 - a1 > s.block_gap_ratio * max(a1 - a0, 1.0):
+                # just above the next block: cells hang from their tops, the row above may run on beside
+                cuts.append(b0 - min((b0 - a1) / 2, 0.5 * max(b1 - b0, 1.0)))
     cuts.sort()
     merged: list[float] = []
     for c in cuts:
@@ -695,22 +705,35 @@ def _name_rows(col: Column, cuts: list[float], words: list[Word], ruled: bool, s
                 groups.append([w])
             else:
                 groups.append([w]) if not groups else groups[-1].append(w)
-        starts = [a] + [(min(x.top for x in g) + max(x.bottom for x in p)) / 2 for p, g in zip(groups, groups[1:])] + [b]
+        starts = [a]
+        for p, g in zip(groups, groups[1:]):
+            g_top, p_bottom = min(x.top for x in g), max(x.bottom for x in p)
+            starts.append(g_top - min((g_top - p_bottom) / 2, 0.5 * max(g[0].bottom - g[0].top, 1.0)))
+        starts.append(b)
         for k, g in enumerate(groups):
             rows.append((starts[k], starts[k + 1], g))
     return rows
 
 
-def _cells_over(cuts: list[float], words: list[Word], col: Column, top: float, bottom: float,
+def _cells_over(cuts: list[float], words: list[Word], col: Column, top: float, bottom: float, ruled: bool,
                 s: StatusSettings) -> list[list[Word]]:
-    """The column's cells (between its cuts) that overlap [top, bottom], each as its words."""
+    """The column's cells (between its cuts) that overlap the row [top, bottom], each as its words.
+
+    Ruled, a cell belongs to every row its rules span (a merged cell); unruled, to every row its
+    text reaches by at least half a line."""
     out = []
     for a, b in zip(cuts, cuts[1:]):
         if min(b, bottom) - max(a, top) <= s.snap_tolerance:
             continue
         ws = _words_in(words, col.x0, col.x1, a, b)
-        if ws:
-            out.append(ws)
+        if not ws:
+            continue
+        if not ruled:
+            wt, wb = min(w.top for w in ws), max(w.bottom for w in ws)
+            line = median(w.bottom - w.top for w in ws)
+            if min(wb, bottom) - max(wt, top) < s.text_overlap_ratio * line:
+                continue
+        out.append(ws)
     return out
 
 
@@ -916,6 +939,7 @@ class _Read:
     words: list[Word]
     cuts: dict[int, list[float]]
     rows: list[tuple[float, float, list[Word]]]
+    ruled: bool = True
 
 
 def _read(page: PageLayout, lines: list[Line], t: RagTable, body: list[Line], s: StatusSettings,
@@ -928,14 +952,14 @@ def _read(page: PageLayout, lines: list[Line], t: RagTable, body: list[Line], s:
     if kinds is not None:
         for c, k in zip(t.columns, kinds):
             c.kind = k
-        return _Read(page, lines, t, words, cuts, rows)
+        return _Read(page, lines, t, words, cuts, rows, ruled)
     if not rows:
         return None
     _type_columns(t, rows, words, page, s)
     if not any(c.kind == "rag" for c in t.columns) or _is_key_or_count(t, rows, words):
         return None
     t.title_cell = _title_cell(getattr(t.columns[0], "whole", t.columns[0].header))
-    return _Read(page, lines, t, words, cuts, rows)
+    return _Read(page, lines, t, words, cuts, rows, ruled)
 
 
 def _continuation(page: PageLayout, lines: list[Line], prev: _Read, stop: float, body_size: float,
@@ -1042,7 +1066,7 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
         def comments_in(top: float, bottom: float) -> list[str]:
             if not ccol:
                 return []
-            parts = [cell_text(c, s.paragraph_gap_ratio) for c in _cells_over(rd.cuts[id(ccol)], words, ccol, top, bottom, s)]
+            parts = [cell_text(c, s.paragraph_gap_ratio) for c in _cells_over(rd.cuts[id(ccol)], words, ccol, top, bottom, rd.ruled, s)]
             return [p for p in parts if p]
 
         # text above the first named row goes on with the previous page's last row

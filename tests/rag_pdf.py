@@ -58,6 +58,7 @@ class Style:
     size: float = 8.0
     valign: str = "middle"             # where ratings and directions sit in a tall row: top | middle
     fills: bool = True                 # rated cells shaded with their colour
+    row_pad: float = 8.0               # white space in a row beyond its lines
     arrow_key: bool = True
     key_words: tuple = ("improving (positive trend)", "worsening (negative trend)",
                         "remained stable or shows no clear trend")
@@ -247,13 +248,13 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
             groups.append([i])
     heights = []
     for r in rows:
-        heights.append(len(_wrap(r.name, widths[0], style.bold, size)) * lead + 8 if r.name else 0)
+        heights.append(len(_wrap(r.name, widths[0], style.bold, size)) * lead + style.row_pad if r.name else 0)
     comment_lines: dict[int, list[list[str]]] = {}
     for g in groups:
         parts = rows[g[0]].comment
         parts = parts if isinstance(parts, list) else [parts or ""]
         comment_lines[g[0]] = [_wrap(p, cw, style.font, size) for p in parts]
-        need = sum(len(p) * lead + 8 for p in comment_lines[g[0]])
+        need = sum(len(p) * lead + style.row_pad for p in comment_lines[g[0]])
         have = sum(heights[i] for i in g)
         if need > have:
             heights[g[-1]] += need - have
@@ -302,7 +303,7 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
             for ln in part:
                 c.drawString(xs[-2] + 3, yy, ln)
                 yy -= lead
-            t -= len(part) * lead + 8
+            t -= len(part) * lead + style.row_pad
             if len(comment_lines[g[0]]) > 1:
                 cuts_comment.append(t)
         cuts_comment.append(tops[g[0]] - sum(heights[i] for i in g))

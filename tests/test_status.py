@@ -98,6 +98,7 @@ VARIANTS = {
                                       fills=False), True),
     "ruled-serif-top": (Style(font="DejaVuSerif", bold="DejaVuSerif-Bold", valign="top"), True),
     "unruled-times": (Style(ruled=False, font="Times-Roman", bold="Times-Bold", size=9.0), False),
+    "unruled-tight-courier": (Style(ruled=False, font="Courier", bold="Courier-Bold", valign="top", row_pad=4.0), False),
 }
 
 
