@@ -705,7 +705,8 @@ def _name_rows(col: Column, cuts: list[float], words: list[Word], ruled: bool, s
                 groups.append([w])
             else:
                 groups.append([w]) if not groups else groups[-1].append(w)
-        starts = [a]
+        first = groups[0]
+        starts = [max(a, min(x.top for x in first) - 0.5 * max(first[0].bottom - first[0].top, 1.0))]
         for p, g in zip(groups, groups[1:]):
             g_top, p_bottom = min(x.top for x in g), max(x.bottom for x in p)
             starts.append(g_top - min((g_top - p_bottom) / 2, 0.5 * max(g[0].bottom - g[0].top, 1.0)))
@@ -947,7 +948,9 @@ def _read(page: PageLayout, lines: list[Line], t: RagTable, body: list[Line], s:
     words = [w for ln in body for w in ln.words]
     ruled = any(table_top_ok(r, t, s) for r in _h_rules(page))
     gaps = [] if ruled else _full_gaps(t, body, s)
-    cuts = {id(c): _cuts(c, t, body, page, ruled, gaps, s) for c in t.columns}
+    # unruled, the first column is cut only between its own blocks: a white band beside a tall row
+    # (under a short name, over a rating set in the row's middle) does not end the row
+    cuts = {id(c): _cuts(c, t, body, page, ruled, gaps if k else [], s) for k, c in enumerate(t.columns)}
     rows = _name_rows(t.columns[0], cuts[id(t.columns[0])], words, ruled, s)
     if kinds is not None:
         for c, k in zip(t.columns, kinds):

@@ -265,3 +265,52 @@ def test_kpi_tables_with_drawn_arrows_and_stacked_rating_headers(tmp_path, ruled
         ("CS08", "Latest", "red", "Worsening", ""), ("CS08", "Previous", "amber", "Worsening", "")]
     assert {r.section for r in got} == {"Customer Services KPIs"}
     assert got[0].initiative == rows[0].name
+
+
+def _plan_from_gold() -> list[RagTableSpec]:
+    """The corporate plan's RAG tables rebuilt from its gold rows: one theme per page, amber cells
+    printed with Greek and Cyrillic look-alike letters, a comment shared by consecutive rows as a
+    merged cell, a comment of two paragraphs as two cells, the last theme under an empty banner."""
+    gold = json.loads(PLAN_GOLD.read_text(encoding="utf-8"))["status_updates"]
+    letters = {"green": "G", "red": "R", "not_rated": ""}
+    themes: list[RagTableSpec] = []
+    by_row: dict[tuple, dict] = {}
+    for g in gold:
+        by_row.setdefault((g["section"], g["initiative"]), {})[g["period"]] = g
+    k = 0
+    prev_comment = None
+    for (section, name), per in by_row.items():
+        if not themes or themes[-1].rows and (themes[-1].heading or themes[-1].strapline) != section:
+            long = len(section) > 60
+            themes.append(RagTableSpec(["Q2", "Q4"], [], heading="" if long else section,
+                                       strapline=section if long else "A strapline that opens the theme."))
+            prev_comment = None
+        ratings = []
+        for period in ("Q2", "Q4"):
+            rag = per[period]["rag"]
+            k += 1
+            ratings.append(LOOKALIKE_A[k % 2] if rag == "amber" else letters[rag])
+        comment = per["Q2"]["comments"]
+        cell = None if comment == prev_comment else (comment.split("\n") if "\n" in comment else comment)
+        prev_comment = comment
+        themes[-1].rows.append(RagRow(name, ratings, per["Q2"]["direction"], cell))
+    return themes
+
+
+@pytest.mark.skipif(not PLAN_GOLD.exists(), reason="shared gold not present")
+@pytest.mark.parametrize("style", [
+    Style(ruled=False, font="DejaVuSerif", bold="DejaVuSerif-Bold", valign="top", fills=False),
+    Style(ruled=False, font="LiberationSans", bold="LiberationSans-Bold", size=9.0),
+], ids=["unruled-serif-letters-only", "unruled-sans-shaded"])
+def test_the_corporate_plan_redrawn_unruled_in_another_typeface(tmp_path, style):
+    if not register_ttf(style.font, style.bold):
+        pytest.skip("system TrueType typeface not installed")
+    gold = json.loads(PLAN_GOLD.read_text(encoding="utf-8"))["status_updates"]
+    rows = extract_status(read_layout(build_rag(tmp_path / "plan.pdf", _plan_from_gold(), style)))
+    got = {(r.initiative, r.period): r for r in rows}
+    assert len(rows) == len(gold) == 50 and len(got) == 50
+    exact = sum((got[(g["initiative"], g["period"])].section, got[(g["initiative"], g["period"])].rag,
+                 got[(g["initiative"], g["period"])].direction, got[(g["initiative"], g["period"])].page)
+                == (g["section"], g["rag"], g["direction"], g["page"]) for g in gold)
+    comments = sum(_bag_f1(got[(g["initiative"], g["period"])].comments, g["comments"]) for g in gold) / len(gold)
+    assert exact == 50 and comments >= 0.95
