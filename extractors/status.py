@@ -109,7 +109,10 @@ DIRECTION_FIRST_WORD = re.compile(
     r"^(improving|improved|improvement|worsening|worsened|deteriorating|deteriorated|declining|declined|"
     r"stable|static|unchanged|steady|same|better|worse|increasing|decreasing|up|down)$", re.I)
 ARROW_GLYPHS = {**{c: "up" for c in "↑⇧⬆▲△⇑⤊🡅🡑↗⬈"}, **{c: "down" for c in "↓⇩⬇▼▽⇓⤋🡇🡓↘⬊"},
-                **{c: "side" for c in "→←↔⇔⇨⇦⬌⬄►◄▶◀⇒⇐⟷⟺➔➜➡⬅"}}
+                **{c: "side" for c in "→←↔⇔⇨⇦⬌⬄►◄▶◀⇒⇐⟷⟺➔➜➡⬅"},
+                # Wingdings arrows as Word writes them (private use area, U+F000 + the font's code)
+                **{c: "up" for c in "\uf0e1\uf0e9\uf0f1\uf0e4\uf0ec"}, **{c: "down" for c in "\uf0e2\uf0ea\uf0f2\uf0e6\uf0ee"},
+                **{c: "side" for c in "\uf0df\uf0e0\uf0e7\uf0e8\uf0ef\uf0f0\uf0f3"}}
 
 
 def fold(text: str) -> str:
