@@ -413,6 +413,8 @@ def _header_line(ln: Line, s: StatusSettings) -> bool:
         return False  # ratings as column labels: a count table or a key
     if any(len(ph.words) > s.max_header_phrase_words for ph in ln.phrases):
         return False
+    if sum(bool(re.search(r"[^\W\d_]", ph.text)) for ph in ln.phrases) < s.min_header_cells:
+        return False  # a row of figures (the counts under a count table's labels) labels nothing
     return True
 
 
@@ -554,9 +556,11 @@ def _whitespace_cut(ca: float, cb: float, lo: float, hi: float, words: list[Word
     return (g[0] + g[1]) / 2
 
 
-def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings) -> list[tuple[RagTable, list[Line]]]:
+def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings, accept) -> list:
+    """Every table on the page that `accept(table, body)` takes (it returns the table read, or None);
+    the lines of a table it refuses are searched again for the next header."""
     evidence = _evidence_lines(lines, page, s)
-    out: list[tuple[RagTable, list[Line]]] = []
+    out: list = []
     body_size = median([w.size for w in page.words]) if page.words else 10.0
     i = 0
     while i < len(lines):
@@ -593,7 +597,11 @@ def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings) -> list
             cols[-1].whole = whole  # type: ignore[attr-defined]
         t = RagTable(page=page.number, columns=cols, top=band_top, body_top=band_bottom, bottom=bottom,
                      x0=xs[0], x1=xs[-1])
-        out.append((t, body))
+        taken = accept(t, body)
+        if taken is None:
+            i += 1
+            continue
+        out.append(taken)
         i = lines.index(body[-1]) + 1
     return out
 
@@ -1033,9 +1041,9 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
     prev: _Read | None = None
     for page in layout.pages:
         lines = page_lines(page.words, s)
-        here = _find_tables(page, lines, s)
+        here = _find_tables(page, lines, s, lambda t, body: _read(page, lines, t, body, s))
         if prev is not None:
-            stop = here[0][0].top if here else page.height
+            stop = here[0].table.top if here else page.height
             cont = _continuation(page, lines, prev, stop, body_size, s)
             if cont is not None:
                 rd = _read(page, lines, cont[0], cont[1], s, kinds=[c.kind for c in prev.table.columns])
@@ -1043,10 +1051,8 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
                     reads.append((rd, True))
                     table_boxes.setdefault(page.number, []).append((rd.table.x0, rd.table.top, rd.table.x1, rd.table.bottom))
                     prev = rd
-        for t, body in here:
-            rd = _read(page, lines, t, body, s)
-            if rd is None:
-                continue
+        for rd in here:
+            t = rd.table
             same = prev is not None and len(prev.table.columns) == len(t.columns) and page.number == prev.page.number + 1
             reads.append((rd, same))
             table_boxes.setdefault(page.number, []).append((t.x0, t.top, t.x1, t.bottom))
