@@ -128,9 +128,9 @@ def rag_of_text(text: str) -> str | None:
         return None
     if t in RAG_WORDS:
         return RAG_WORDS[t]
-    first = t.split()[0]
-    if first in ("red", "amber", "green") and len(t.split()) <= 3:
-        return first
+    toks = re.findall(r"[a-z/]+", t)
+    if toks and toks[0] in ("red", "amber", "green") and len(toks) <= 3:
+        return toks[0]  # `Green*`, `Amber - at risk`
     if NOT_RATED.match(t):
         return "not_rated"
     return None
@@ -793,7 +793,7 @@ def _direction(col: Column, page: PageLayout, words: list[Word], top: float, bot
     if g and len(text) <= 3:
         return key.get(g, CANONICAL[g])
     if text:
-        return text
+        return clean_inline("".join(ch for ch in text if ch not in ARROW_GLYPHS)) or text
     for sh in page.shapes:
         xc, yc = (sh.x0 + sh.x1) / 2, (sh.top + sh.bottom) / 2
         if col.x0 <= xc <= col.x1 and top <= yc <= bottom:
