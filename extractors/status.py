@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -57,6 +58,8 @@ class StatusSettings:
     heading_size_gain: float = 1.5      # a line this much larger than body text is a heading
     banner_min_width_ratio: float = 0.5  # a fill at least this share of the page wide is a heading banner
     banner_min_height: float = 12.0
+    running_band: float = 0.12          # share of the page at its top where running titles print
+    min_strapline_words: int = 4        # a shorter bold line over a table is a label, not a theme's strapline
     key_reach: float = 80.0             # key text starts at most this far right of its arrow
     carry_min_bottom: float = 0.7       # a table ending below this share of the page may go on overleaf
     carry_max_top: float = 0.25         # ... where its rest starts above this share of the next page
@@ -870,9 +873,10 @@ def _title_cell(header: str) -> str:
 
 
 def _page_section(page: PageLayout, lines: list[Line], above: float, body_size: float, s: StatusSettings,
-                  skip: list[tuple] = ()) -> str | None:
-    """The nearest theme heading above y `above`: a large or banner line; an empty banner stands
-    for a missing heading, and then the bold strapline under it names the theme."""
+                  skip: list[tuple] = (), running: frozenset = frozenset()) -> str | None:
+    """The nearest theme heading above y `above`: a large or banner line (not a running title printed
+    on many pages); an empty banner stands for a missing heading, and then the bold strapline under it
+    names the theme."""
     def in_table(top: float, bottom: float) -> bool:
         return any(b[1] - 1 <= top and bottom <= b[3] + 1 for b in skip)
 
@@ -885,7 +889,7 @@ def _page_section(page: PageLayout, lines: list[Line], above: float, body_size: 
         if ln.bottom > above:
             continue
         on_banner = any(f.top - 2 <= ln.top and ln.bottom <= f.bottom + 2 for f in banners)
-        if ln.size >= body_size + s.heading_size_gain or (on_banner and ln.bold):
+        if (ln.size >= body_size + s.heading_size_gain or (on_banner and ln.bold)) and fold(ln.text) not in running:
             items.append((ln.bottom, "heading", k))
     for f in banners:
         if not any(f.top - 2 <= ln.top and ln.bottom <= f.bottom + 2 for ln in lines):
@@ -1053,11 +1057,13 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
                     prev = rd
         for rd in here:
             t = rd.table
-            same = prev is not None and len(prev.table.columns) == len(t.columns) and page.number == prev.page.number + 1
+            same = (prev is not None and len(prev.table.columns) == len(t.columns) and page.number == prev.page.number + 1
+                    and prev.table.bottom >= s.carry_min_bottom * prev.page.height)
             reads.append((rd, same))
             table_boxes.setdefault(page.number, []).append((t.x0, t.top, t.x1, t.bottom))
             prev = rd
     key = read_key(layout, table_boxes, s)
+    running = _running_titles(layout, s)
     pages_by_no = {p.number: p for p in layout.pages}
     entries: list[_Entry] = []
     last_section = ""
@@ -1065,11 +1071,15 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
         page, t, words = rd.page, rd.table, rd.words
         section = t.title_cell or t.section
         if not section:
-            section = _page_section(page, rd.lines, t.top, body_size, s, table_boxes.get(page.number, [])) or ""
+            section = _page_section(page, rd.lines, t.top, body_size, s, table_boxes.get(page.number, []), running) or ""
+        if not section:
+            section = _strapline_above(rd.lines, t.top, body_size, table_boxes.get(page.number, []), s)
+            if fold(section) in running:
+                section = ""
         if not section and continues:
             section = last_section
         if not section:
-            section = _section_above(layout, pages_by_no, page, table_boxes, body_size, s) or last_section
+            section = _section_above(layout, pages_by_no, page, table_boxes, body_size, s, running) or last_section
         t.section = last_section = section
         rag_cols = [c for c in t.columns if c.kind == "rag"]
         dcol = next((c for c in t.columns if c.kind == "direction"), None)
@@ -1115,14 +1125,40 @@ def table_top_ok(r: Rule, t: RagTable, s: StatusSettings) -> bool:
             and r.x0 <= name.x0 + (name.x1 - name.x0) * 0.5 and r.x1 >= name.x1 - (name.x1 - name.x0) * 0.3)
 
 
+def _running_titles(layout: DocumentLayout, s: StatusSettings) -> frozenset:
+    """Folded text of lines printed in the top band of at least half the pages (and two): running titles."""
+    seen: Counter = Counter()
+    for p in layout.pages:
+        seen.update({fold(ln.text) for ln in page_lines(p.words, s) if ln.bottom <= s.running_band * p.height})
+    n = len(layout.pages)
+    return frozenset(t for t, c in seen.items() if c >= max(2, 0.5 * n))
+
+
+def _strapline_above(lines: list[Line], above: float, body_size: float, skip: list[tuple], s: StatusSettings) -> str:
+    """Where a page prints no theme heading, the bold strapline that opens the theme above the table
+    (the nearest block of bold body-size lines, at least `min_strapline_words` long)."""
+    block: list[Line] = []
+    for ln in reversed([ln for ln in lines if ln.bottom <= above + 1]):
+        if any(b[1] - 1 <= ln.top and ln.bottom <= b[3] + 1 for b in skip):
+            break  # another table above: its rows are not a strapline
+        if ln.bold and ln.size < body_size + s.heading_size_gain and len(ln.phrases) == 1:
+            if block and block[0].top - ln.bottom > 0.8 * ln.height:
+                break
+            block.insert(0, ln)
+        elif block:
+            break
+    text = clean_inline(" ".join(ln.text for ln in block))
+    return text if len(text.split()) >= s.min_strapline_words else ""
+
+
 def _section_above(layout: DocumentLayout, pages_by_no, page: PageLayout, table_boxes: dict[int, list[tuple]],
-                   body_size: float, s: StatusSettings) -> str:
+                   body_size: float, s: StatusSettings, running: frozenset = frozenset()) -> str:
     """The nearest theme heading on the pages before, outside their RAG tables."""
     for n in range(page.number - 1, 0, -1):
         p = pages_by_no.get(n)
         if p is None:
             continue
-        sec = _page_section(p, page_lines(p.words, s), p.height, body_size, s, table_boxes.get(n, []))
+        sec = _page_section(p, page_lines(p.words, s), p.height, body_size, s, table_boxes.get(n, []), running)
         if sec:
             return sec
     return ""

@@ -59,6 +59,7 @@ class Style:
     valign: str = "middle"             # where ratings and directions sit in a tall row: top | middle
     fills: bool = True                 # rated cells shaded with their colour
     row_pad: float = 8.0               # white space in a row beyond its lines
+    empty_banner: bool = True          # a theme without a heading keeps its (empty) banner
     arrow_key: bool = True
     key_words: tuple = ("improving (positive trend)", "worsening (negative trend)",
                         "remained stable or shows no clear trend")
@@ -139,7 +140,8 @@ def build_rag(path: Path, tables: list[RagTableSpec], style: Style = Style()) ->
         y -= 14
         # theme banner
         c.setFillColorRGB(0.2, 0.25, 0.5)
-        c.rect(left, y - 30, right - left, 28, stroke=0, fill=1)
+        if spec.heading or style.empty_banner:
+            c.rect(left, y - 30, right - left, 28, stroke=0, fill=1)
         c.setFillColorRGB(1, 1, 1)
         if spec.heading:
             c.setFont(style.bold, size * 1.9)
