@@ -502,6 +502,8 @@ def _header_cells(band: list[Line], page: PageLayout, s: StatusSettings) -> list
 def _header_text(phrases: list[Phrase], page: PageLayout, s: StatusSettings) -> tuple[str, str]:
     """(whole label, lowest label) of a header cell; the lowest is the part under the last rule
     that crosses the cell (a stacked header), else the whole label."""
+    if not phrases:
+        return "", ""
     phrases = sorted(phrases, key=lambda p: (round(p.top), p.x0))
     x0, x1 = min(p.x0 for p in phrases), max(p.x1 for p in phrases)
     cuts = [r.top for r in _h_rules(page) if r.x0 <= x0 + 1 and r.x1 >= x1 - 1
@@ -578,6 +580,10 @@ def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings, accept)
         if len(cells) < s.min_header_cells:
             i += 1
             continue
+        # a first column with no label: text under the band left of every header cell
+        probe = [w for ln in lines[j:j + s.max_header_lines + 2] for w in ln.words if w.x1 < cells[0][0] - s.column_pad]
+        if probe:
+            cells.insert(0, (min(w.x0 for w in probe), max(w.x1 for w in probe), []))
         left = min(c[0] for c in cells)
         right = max(c[1] for c in cells)
         vr = _vertical_rules(page, band_top, band_bottom, s)

@@ -320,3 +320,16 @@ def test_the_corporate_plan_redrawn_unruled_in_another_typeface(tmp_path, style)
                 == (g["section"], g["rag"], g["direction"], g["page"]) for g in gold)
     comments = sum(_bag_f1(got[(g["initiative"], g["period"])].comments, g["comments"]) for g in gold) / len(gold)
     assert exact == 50 and comments >= 0.95
+
+
+@pytest.mark.parametrize("ruled", [True, False])
+def test_a_first_column_without_a_label(tmp_path, ruled):
+    rows = [RagRow("Calls answered in time", ["G", "A"], "Improving", "On track."),
+            RagRow("Complaints closed", ["R", "G"], "Worsening", "Behind plan.")]
+    spec = RagTableSpec(["Q1", "Q2"], rows, first_header="", heading="Customer Services")
+    got = extract_status(read_layout(build_rag(tmp_path / "rag.pdf", [spec], Style(ruled=ruled))))
+    assert [(r.section, r.initiative, r.period, r.rag, r.direction, r.comments) for r in got] == [
+        ("Customer Services", "Calls answered in time", "Q1", "green", "Improving", "On track."),
+        ("Customer Services", "Calls answered in time", "Q2", "amber", "Improving", "On track."),
+        ("Customer Services", "Complaints closed", "Q1", "red", "Worsening", "Behind plan."),
+        ("Customer Services", "Complaints closed", "Q2", "green", "Worsening", "Behind plan.")]
