@@ -1036,6 +1036,35 @@ def _continuation(page: PageLayout, lines: list[Line], prev: _Read, stop: float,
     return t, body
 
 
+def _section_row(rd: _Read, top: float, bottom: float, s: StatusSettings) -> str:
+    """The text of a full-width heading row inside a table (every other cell empty: no words, no
+    rating fill, no symbol; its text runs across the first column's edge, or no column rule crosses
+    it, or a fill spans the table behind it), else ''."""
+    t, page = rd.table, rd.page
+    ws = [w for w in rd.words if top <= w.yc <= bottom]
+    if not ws:
+        return ""
+    name = t.columns[0]
+    lines = page_lines(ws, s)
+    if any(len(ln.phrases) != 1 or ln.phrases[0].x0 > name.x1 for ln in lines):
+        return ""
+    for c in t.columns[1:]:
+        if _cell_fill(page, c.x0, c.x1, top, bottom):
+            return ""
+        if any(c.x0 <= (sh.x0 + sh.x1) / 2 <= c.x1 and top <= (sh.top + sh.bottom) / 2 <= bottom for sh in page.shapes):
+            return ""
+    across = any(ln.phrases[0].x1 > name.x1 + s.column_pad for ln in lines)
+    mid = (top + bottom) / 2
+    inner = [r for r in page.rules if not r.horizontal and name.x1 - s.snap_tolerance <= r.x0 < t.x1 - s.snap_tolerance]
+    unbroken = bool([r for r in page.rules if not r.horizontal and t.x0 <= r.x0 <= t.x1]) and \
+        not any(r.top <= mid <= r.bottom for r in inner)
+    banner = any(f.x0 <= t.x0 + s.snap_tolerance and f.x1 >= t.x1 - s.snap_tolerance and f.top <= mid <= f.bottom
+                 for f in page.fills)
+    if not (across or unbroken or banner):
+        return ""
+    return clean_inline(" ".join(ln.text for ln in lines))
+
+
 def _fits(ph: Phrase, cols: list[Column], s: StatusSettings) -> bool:
     """Whether a phrase lies inside one column (a cell's text), not across a boundary."""
     return any(ph.x0 >= c.x0 - s.column_pad and ph.x1 <= c.x1 + s.column_pad for c in cols)
@@ -1110,6 +1139,11 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
                     e.comments.extend(lead)
                 e.boxes.append((page.number, round(t.x0, 2), round(t.body_top, 2), round(t.x1, 2), round(first_top, 2)))
         for top, bottom, ws in rd.rows:
+            heading = _section_row(rd, top, bottom, s)
+            if heading:
+                if not t.title_cell:
+                    section = heading  # a full-width heading row groups the rows under it
+                continue
             ratings = []
             for col in rag_cols:
                 r, _ = _rating(col, page, words, top, bottom)

@@ -28,7 +28,7 @@ LETTER_COLOUR = {"r": "red", "red": "red", "a": "amber", "amber": "amber", "g": 
 @dataclass
 class RagRow:
     name: str
-    ratings: list[str]
+    ratings: list[str] | None          # None: a full-width heading row inside the table
     direction: str = ""
     comment: str | list[str] | None = ""
     extra: list[str] = field(default_factory=list)   # figures of the extra columns
@@ -250,7 +250,8 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
             groups.append([i])
     heights = []
     for r in rows:
-        heights.append(len(_wrap(r.name, widths[0], style.bold, size)) * lead + style.row_pad if r.name else 0)
+        n_lines = 1 if r.ratings is None else len(_wrap(r.name, widths[0], style.bold, size))
+        heights.append(n_lines * lead + style.row_pad if r.name else 0)
     comment_lines: dict[int, list[list[str]]] = {}
     for g in groups:
         parts = rows[g[0]].comment
@@ -270,6 +271,9 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
         t, h = tops[i], heights[i]
         c.setFont(style.bold, size)
         yy = t - lead
+        if r.ratings is None:  # a full-width heading row
+            c.drawString(xs[0] + 3, yy, r.name)
+            continue
         for ln in _wrap(r.name, widths[0], style.bold, size):
             c.drawString(xs[0] + 3, yy, ln)
             yy -= lead
@@ -317,6 +321,11 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
             c.line(left, tops[i] - heights[i], xs[-2] if has_comments else right, tops[i] - heights[i])
         for yy in cuts_comment:
             c.line(xs[-2], yy, right, yy)
-        for x in xs:
+        for x in (xs[0], xs[-1]):
             c.line(x, top, x, bottom)
+        for x in xs[1:-1]:  # inner rules stop at full-width heading rows
+            c.line(x, top, x, top - hh)
+            for i, r in enumerate(rows):
+                if r.ratings is not None:
+                    c.line(x, tops[i], x, tops[i] - heights[i])
     return bottom

@@ -333,3 +333,18 @@ def test_a_first_column_without_a_label(tmp_path, ruled):
         ("Customer Services", "Calls answered in time", "Q2", "amber", "Improving", "On track."),
         ("Customer Services", "Complaints closed", "Q1", "red", "Worsening", "Behind plan."),
         ("Customer Services", "Complaints closed", "Q2", "green", "Worsening", "Behind plan.")]
+
+
+@pytest.mark.parametrize("ruled", [True, False])
+def test_full_width_heading_rows_group_the_rows_under_them(tmp_path, ruled):
+    rows = [RagRow("Contact and complaints handled across every channel", None, comment=""),
+            RagRow("Calls answered in time", ["G", "A"], "Improving", "On track."),
+            RagRow("Libraries, registration and archives services", None, comment=""),
+            RagRow("Library visits", ["R", "G"], "Worsening", "Behind plan.")]
+    spec = RagTableSpec(["Q1", "Q2"], rows, heading="Customer Services")
+    got = extract_status(read_layout(build_rag(tmp_path / "rag.pdf", [spec], Style(ruled=ruled))))
+    assert [(r.section, r.initiative, r.period) for r in got] == [
+        ("Contact and complaints handled across every channel", "Calls answered in time", "Q1"),
+        ("Contact and complaints handled across every channel", "Calls answered in time", "Q2"),
+        ("Libraries, registration and archives services", "Library visits", "Q1"),
+        ("Libraries, registration and archives services", "Library visits", "Q2")]
