@@ -31,7 +31,7 @@ from statistics import median
 
 from extractors.cleantext import cell_text, clean_inline
 from extractors.committee import StatusRow
-from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Shape, Word
+from extractors.layout import DocumentLayout, PageLayout, Rule, Shape, Word
 
 
 @dataclass(frozen=True)
@@ -375,10 +375,11 @@ def read_key(layout: DocumentLayout, tables: dict[int, list[tuple]], s: StatusSe
 
 @dataclass
 class Column:
-    header: str
+    header: str           # the lowest label over the column (a RAG column's period)
     x0: float
     x1: float
     kind: str = ""        # name | rag | direction | comments | ""
+    label: str = ""       # every label over the column, stacked ones included
 
 
 @dataclass
@@ -602,8 +603,7 @@ def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings, accept)
         cols = []
         for k, c in enumerate(cells):
             whole, low = _header_text(c[2], page, s)
-            cols.append(Column(header=low or whole, x0=xs[k], x1=xs[k + 1]))
-            cols[-1].whole = whole  # type: ignore[attr-defined]
+            cols.append(Column(header=low or whole, x0=xs[k], x1=xs[k + 1], label=whole))
         t = RagTable(page=page.number, columns=cols, top=band_top, body_top=band_bottom, bottom=bottom,
                      x0=xs[0], x1=xs[-1])
         taken = accept(t, body)
@@ -838,7 +838,7 @@ def _is_rag_column(col: Column, t: RagTable, rows, words: list[Word], page: Page
 def _type_columns(t: RagTable, rows, words: list[Word], page: PageLayout, s: StatusSettings) -> None:
     t.columns[0].kind = "name"
     for col in t.columns[1:]:
-        header = getattr(col, "whole", col.header)
+        header = (col.label or col.header)
         if DIRECTION_HEADER.search(header):
             col.kind = "direction"
             continue
@@ -982,7 +982,7 @@ def _read(page: PageLayout, lines: list[Line], t: RagTable, body: list[Line], s:
     _type_columns(t, rows, words, page, s)
     if not any(c.kind == "rag" for c in t.columns) or _is_key_or_count(t, rows, words):
         return None
-    t.title_cell = _title_cell(getattr(t.columns[0], "whole", t.columns[0].header))
+    t.title_cell = _title_cell((t.columns[0].label or t.columns[0].header))
     return _Read(page, lines, t, words, cuts, rows, ruled)
 
 
@@ -999,7 +999,7 @@ def _continuation(page: PageLayout, lines: list[Line], prev: _Read, stop: float,
     xs = [c.x0 for c in pt.columns] + [pt.x1]
     vr = [r for r in page.rules if not r.horizontal and any(abs(r.x0 - x) <= s.snap_tolerance for x in xs)
           and r.top <= cand[0].bottom + s.snap_tolerance]
-    label_words = {w for c in pt.columns for w in fold(getattr(c, "whole", c.header)).split()}
+    label_words = {w for c in pt.columns for w in fold((c.label or c.header)).split()}
     k = 0
     while k < min(len(cand), s.max_header_lines) and set(fold(cand[k].text).split()) <= label_words:
         k += 1  # the header printed again
@@ -1029,7 +1029,7 @@ def _continuation(page: PageLayout, lines: list[Line], prev: _Read, stop: float,
     body = [ln for ln in body if ln.words[0].x0 >= pt.x0 - 2 * s.column_pad - 4]
     if not body:
         return None
-    cols = [Column(header=c.header, x0=c.x0, x1=c.x1) for c in pt.columns]
+    cols = [Column(header=c.header, x0=c.x0, x1=c.x1, label=c.label) for c in pt.columns]
     top = min(body[0].top, min((r.top for r in vr), default=body[0].top))
     t = RagTable(page=page.number, columns=cols, top=top, body_top=top - 0.5, bottom=bottom, x0=pt.x0, x1=pt.x1,
                  section=pt.section, title_cell=pt.title_cell)

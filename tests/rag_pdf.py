@@ -216,7 +216,6 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
     xs = [left]
     for w in widths:
         xs.append(xs[-1] + w)
-    ncol = len(widths)
     # header: a stacked group label over the periods, then the labels
     heads = [spec.first_header] + spec.periods + ([spec.direction_header] if has_dir else []) + spec.extra_headers \
         + ([spec.comment_header] if has_comments else [])
