@@ -23,6 +23,7 @@ beside it outside every table: `improving (positive trend)` -> `Improving`).
 """
 from __future__ import annotations
 
+import colorsys
 import re
 import unicodedata
 from collections import Counter
@@ -46,6 +47,12 @@ class StatusSettings:
     min_header_cells: int = 2           # a header band names at least the first column and one rating column
     max_fill_width_ratio: float = 0.25  # a coloured fill wider than this share of the page is a banner, not a cell
     min_fill_height: float = 4.0        # a thinner coloured fill is a rule or underline, not a cell
+    min_fill_saturation: float = 0.15   # a paler fill is white, cream or grey: no rating
+    min_fill_value: float = 0.3         # a darker fill is black
+    red_hue_max: float = 15.0           # hue (degrees) below this, or from red_hue_min on, is red
+    red_hue_min: float = 330.0
+    amber_hue_max: float = 72.0         # orange, amber and yellow up to here
+    green_hue_max: float = 170.0        # green up to here; beyond, blue and purple rate nothing
     rag_column_share: float = 0.5       # share of a column's rows that must hold a rating or a not-rated mark
     snap_tolerance: float = 3.0         # rules and cuts this close count as one
     rule_cover_ratio: float = 0.6       # a horizontal rule cuts a column if it covers this share of its width
@@ -152,21 +159,22 @@ def _rgb(color: tuple) -> tuple[float, float, float] | None:
     return None
 
 
-def rag_of_color(color: tuple) -> str | None:
-    """`red` / `amber` / `green` from a fill colour; None for white, grey and everything else."""
+def rag_of_color(color: tuple, s: "StatusSettings | None" = None) -> str | None:
+    """`red` / `amber` / `green` from a fill colour by its hue (pale shades too); None for white,
+    grey, black and other hues (blue, purple)."""
+    s = s or StatusSettings()
     rgb = _rgb(color)
     if rgb is None:
         return None
-    r, g, b = rgb
-    if max(r, g, b) - min(r, g, b) < 0.2:
-        return None  # white, grey, black
-    if r > 0.6 and g < 0.4 and b < 0.4:
+    h, sat, val = colorsys.rgb_to_hsv(*(min(max(c, 0.0), 1.0) for c in rgb))
+    if sat < s.min_fill_saturation or val < s.min_fill_value:
+        return None
+    deg = h * 360
+    if deg < s.red_hue_max or deg >= s.red_hue_min:
         return "red"
-    if r > 0.7 and 0.4 <= g <= 0.95 and b < 0.45:
-        return "amber"  # amber, orange, yellow
-    if r > 0.8 and g > 0.8 and b < 0.5:
+    if deg < s.amber_hue_max:
         return "amber"
-    if g > 0.4 and g > r + 0.15 and g > b + 0.1:
+    if deg < s.green_hue_max:
         return "green"
     return None
 

@@ -193,6 +193,9 @@ def test_ratings_from_letters_words_and_fills():
     assert rag_of_color((1, 1, 0)) == "amber" and rag_of_color((0, 0.69, 0.31)) == "green"
     assert rag_of_color((0.85, 0.85, 0.85)) is None and rag_of_color((0, 0, 0, 0)) is None
     assert rag_of_color((1, 0, 1, 0)) == "green"  # CMYK
+    # pale shades (spreadsheet good / neutral / bad) rate by hue; blue and purple rate nothing
+    assert [rag_of_color(c) for c in ((0.78, 0.94, 0.81), (1, 0.92, 0.61), (1, 0.78, 0.8), (0, 0.4, 0.8), (0.5, 0, 0.5))] \
+        == ["green", "amber", "red", None, None]
 
 
 def test_key_labels_give_direction_words():
