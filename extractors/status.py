@@ -72,6 +72,7 @@ class StatusSettings:
     carry_max_top: float = 0.25         # ... where its rest starts above this share of the next page
     furniture_margin: float = 0.05      # share of the page height at its top where running heads live
     key_max_words: int = 10
+    key_max_symbol: float = 40.0        # a drawn shape larger than this (pt) is a picture, not a key symbol
     tip_edge_ratio: float = 0.12        # a vertex this close (share of the box) to an edge touches it
     tip_centre_ratio: float = 0.3       # a tip lies this close (share of the box) to the middle of its edge
     tip_reach_ratio: float = 1.2        # without a centred tip, the farthest vertex must lie this much farther out than most
@@ -331,11 +332,37 @@ def key_name(label: str) -> str:
     return ""
 
 
+def _label_beside(mark: tuple, words: list[Word], marks: list[tuple], s: StatusSettings, rightward: bool) -> str:
+    """The words printed on a key symbol's line beside it (right, or left), up to the next symbol or gap."""
+    x0, top, x1, bottom, _ = mark
+    yc = (top + bottom) / 2
+    near = [w for w in words if w.top - 2 <= yc <= w.bottom + 2 and (w.x0 >= x1 - 0.5 if rightward else w.x1 <= x0 + 0.5)]
+    near.sort(key=lambda w: w.x0 if rightward else -w.x1)
+    label: list[Word] = []
+    edge = x1 if rightward else x0
+    for w in near:
+        gap = (w.x0 - edge) if rightward else (edge - w.x1)
+        if glyph_direction(w.text) and len(w.text) <= 2:
+            break
+        lo, hi = (edge, w.x0) if rightward else (w.x1, edge)
+        if any(m is not mark and lo - 0.5 <= m[0] < hi and m[1] - 2 <= yc <= m[3] + 2 for m in marks):
+            break  # the next symbol of a key printed on one line
+        if gap > (s.key_reach if not label else 2.0 * max(w.size, 1.0)):
+            break
+        label.append(w)
+        edge = w.x1 if rightward else w.x0
+        if len(label) >= s.key_max_words:
+            break
+    if not rightward:
+        label.reverse()
+    return " ".join(w.text for w in label)
+
+
 def read_key(layout: DocumentLayout, tables: dict[int, list[tuple]], s: StatusSettings) -> dict[str, str]:
     """The document's key of direction symbols: {up/down/side: the word it gives}.
 
     An entry is a drawn arrow (or an arrow glyph) outside every table with a label printed
-    right of it on its line, the label meaning a direction."""
+    beside it on its line (right of it, else left), the label meaning a direction."""
     key: dict[str, str] = {}
     for page in layout.pages:
         boxes = tables.get(page.number, [])
@@ -346,7 +373,7 @@ def read_key(layout: DocumentLayout, tables: dict[int, list[tuple]], s: StatusSe
         marks: list[tuple[float, float, float, float, str]] = []
         for sh in page.shapes:
             xc, yc = (sh.x0 + sh.x1) / 2, (sh.top + sh.bottom) / 2
-            if inside(xc, yc) or max(sh.x1 - sh.x0, sh.bottom - sh.top) > 40:
+            if inside(xc, yc) or max(sh.x1 - sh.x0, sh.bottom - sh.top) > s.key_max_symbol:
                 continue
             d = arrow_direction(sh, s)
             if d:
@@ -356,26 +383,11 @@ def read_key(layout: DocumentLayout, tables: dict[int, list[tuple]], s: StatusSe
             d = glyph_direction(w.text)
             if d and len(w.text) <= 2:
                 marks.append((w.x0, w.top, w.x1, w.bottom, d))
-        for x0, top, x1, bottom, d in marks:
-            yc = (top + bottom) / 2
-            right = sorted((w for w in words if w.x0 >= x1 - 0.5 and w.top - 2 <= yc <= w.bottom + 2),
-                           key=lambda w: w.x0)
-            label: list[Word] = []
-            edge = x1
-            for w in right:
-                if glyph_direction(w.text) and len(w.text) <= 2:
-                    break
-                if any(m[0] >= edge - 0.5 and m[0] < w.x0 and m[1] - 2 <= yc <= m[3] + 2 for m in marks if m[0] != x0):
-                    break  # the next symbol of a key printed on one line
-                if w.x0 - edge > (s.key_reach if not label else 2.0 * max(w.size, 1.0)):
-                    break
-                label.append(w)
-                edge = w.x1
-                if len(label) >= s.key_max_words:
-                    break
-            name = key_name(" ".join(w.text for w in label))
-            if name and d not in key:
-                key[d] = name
+        for mark in marks:
+            name = key_name(_label_beside(mark, words, marks, s, True)) or \
+                key_name(_label_beside(mark, words, marks, s, False))
+            if name and mark[4] not in key:
+                key[mark[4]] = name
     return key
 
 

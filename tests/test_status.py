@@ -351,3 +351,24 @@ def test_full_width_heading_rows_group_the_rows_under_them(tmp_path, ruled):
         ("Contact and complaints handled across every channel", "Calls answered in time", "Q2"),
         ("Libraries, registration and archives services", "Library visits", "Q1"),
         ("Libraries, registration and archives services", "Library visits", "Q2")]
+
+
+def test_a_key_printed_left_of_its_arrows():
+    from extractors.layout import DocumentLayout, PageLayout, Word
+
+    def words(text, x, top):
+        out = []
+        for t in text.split():
+            out.append(Word(t, x, x + 5 * len(t), top, top + 8, 8.0, False))
+            x += 5 * len(t) + 3
+        return out
+
+    shapes, ws = [], []
+    for k, (kind, label) in enumerate((("up", "Better than target"), ("down", "Worse than target"), ("side", "Level"))):
+        top = 100 + 20 * k
+        ws += words(label, 40, top)
+        pts = [(x + 140, y + top - 96) for x, y in _flip(arrow_points(kind, 0, 700, 8))]
+        shapes.append(_shape(pts))
+    layout = DocumentLayout(pages=[PageLayout(1, 595, 842, words=ws, shapes=shapes)], n_pages=1)
+    from extractors.status import StatusSettings, read_key
+    assert read_key(layout, {}, StatusSettings()) == {"up": "Better", "down": "Worse", "side": "Stable"}
