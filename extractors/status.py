@@ -1056,6 +1056,16 @@ def _continuation(page: PageLayout, lines: list[Line], prev: _Read, stop: float,
     return t, body
 
 
+def _carries_nothing(rd: _Read, top: float, bottom: float, rag_cols: list[Column], dcol: Column | None,
+                     s: StatusSettings) -> bool:
+    """Whether a row holds no rating (no letter, word, mark or fill) and no direction: the rest of a
+    row that a page break cut."""
+    for col in rag_cols:
+        if _rating_of(col, rd.page, rd.words, top, bottom)[1] != "blank":
+            return False
+    return not (dcol and _direction(dcol, rd.page, rd.words, top, bottom, {}, s))
+
+
 def _section_row(rd: _Read, top: float, bottom: float, s: StatusSettings) -> str:
     """The text of a full-width heading row inside a table (every other cell empty: no words, no
     rating fill, no symbol; its text runs across the first column's edge, or no column rule crosses
@@ -1158,11 +1168,22 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
                 else:
                     e.comments.extend(lead)
                 e.boxes.append((page.number, round(t.x0, 2), round(t.body_top, 2), round(t.x1, 2), round(first_top, 2)))
-        for top, bottom, ws in rd.rows:
+        for k, (top, bottom, ws) in enumerate(rd.rows):
             heading = _section_row(rd, top, bottom, s)
             if heading:
                 if not t.title_cell:
                     section = heading  # a full-width heading row groups the rows under it
+                continue
+            if k == 0 and continues and entries and _carries_nothing(rd, top, bottom, rag_cols, dcol, s):
+                # the rest of a row a page break cut: its name and comment go on with the row above
+                e = entries[-1]
+                e.initiative = clean_inline(e.initiative + " " + cell_text(ws, s.paragraph_gap_ratio).replace("\n", " "))
+                rest = comments_in(top, bottom)
+                if rest and e.comments:
+                    e.comments[-1] = e.comments[-1] + " " + rest[0]
+                    rest = rest[1:]
+                e.comments.extend(rest)
+                e.boxes.append((page.number, round(t.x0, 2), round(top, 2), round(t.x1, 2), round(bottom, 2)))
                 continue
             ratings = []
             for col in rag_cols:

@@ -133,16 +133,17 @@ def test_count_tables_and_colour_keys_are_not_rag_tables(tmp_path):
 
 @pytest.mark.parametrize("ruled", [True, False])
 @pytest.mark.parametrize("repeat_header", [True, False])
-def test_a_row_cut_by_a_page_break_goes_on_overleaf(tmp_path, ruled, repeat_header):
+@pytest.mark.parametrize("name_rest", ["", "across the county"])
+def test_a_row_cut_by_a_page_break_goes_on_overleaf(tmp_path, ruled, repeat_header, name_rest):
     text = " ".join(["Progress continues on the programme with partners across the county."] * 5)
     rows = [RagRow(f"Initiative number {i}", ["G", "A"], "Stable", text) for i in range(1, 10)]
-    rows.append(RagRow("", [], "", "Carried on overleaf with the last words."))
+    rows.append(RagRow(name_rest, [], "", "Carried on overleaf with the last words."))
     rows.append(RagRow("Initiative after the break", ["R", "G"], "Improving", "A new row overleaf."))
     spec = RagTableSpec(["Q1", "Q2"], rows, heading="Place shaping", break_after=9, repeat_header=repeat_header)
     got = extract_status(read_layout(build_rag(tmp_path / "rag.pdf", [spec], Style(ruled=ruled))))
     by_name = {r.initiative: r for r in got}
     assert len(got) == 20 and {r.section for r in got} == {"Place shaping"}
-    last = by_name["Initiative number 9"]
+    last = by_name[f"Initiative number 9 {name_rest}".strip()]
     assert last.comments.endswith("Carried on overleaf with the last words.")
     assert [b[0] for b in last.boxes] == [1, 2] and last.page == 1
     after = [r for r in got if r.initiative == "Initiative after the break"]
