@@ -823,12 +823,12 @@ def _direction(col: Column, page: PageLayout, words: list[Word], top: float, bot
         return key.get(g, CANONICAL[g])
     if text:
         return clean_inline("".join(ch for ch in text if ch not in ARROW_GLYPHS)) or text
-    for sh in page.shapes:
-        xc, yc = (sh.x0 + sh.x1) / 2, (sh.top + sh.bottom) / 2
-        if col.x0 <= xc <= col.x1 and top <= yc <= bottom:
-            d = arrow_direction(sh, s)
-            if d:
-                return key.get(d, CANONICAL[d])
+    inside = [sh for sh in page.shapes
+              if col.x0 <= (sh.x0 + sh.x1) / 2 <= col.x1 and top <= (sh.top + sh.bottom) / 2 <= bottom]
+    for sh in sorted(inside, key=lambda sh: not sh.fill):  # filled symbols before outlines and sparklines
+        d = arrow_direction(sh, s)
+        if d:
+            return key.get(d, CANONICAL[d])
     return ""
 
 
