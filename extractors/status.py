@@ -1003,6 +1003,11 @@ def _read(page: PageLayout, lines: list[Line], t: RagTable, body: list[Line], s:
     if not any(c.kind == "rag" for c in t.columns) or _is_key_or_count(t, rows, words):
         return None
     t.title_cell = _title_cell((t.columns[0].label or t.columns[0].header))
+    rag_cols = [c for c in t.columns if c.kind == "rag"]
+    lows = [fold(c.header) for c in rag_cols]
+    for c in rag_cols:  # `RAG` under `Q2` and under `Q4`: the lowest labels alone do not tell the periods apart
+        if lows.count(fold(c.header)) > 1 and c.label:
+            c.header = c.label
     return _Read(page, lines, t, words, cuts, rows, ruled)
 
 
