@@ -67,7 +67,7 @@ class StatusSettings:
     banner_min_height: float = 12.0
     running_band: float = 0.12          # share of the page at its top where running titles print
     min_strapline_words: int = 4        # a shorter bold line over a table is a label, not a theme's strapline
-    key_reach: float = 80.0             # key text starts at most this far right of its arrow
+    key_reach: float = 80.0             # key text starts at most this far beside its symbol
     carry_min_bottom: float = 0.7       # a table ending below this share of the page may go on overleaf
     carry_max_top: float = 0.25         # ... where its rest starts above this share of the next page
     furniture_margin: float = 0.05      # share of the page height at its top where running heads live
@@ -86,7 +86,7 @@ LOOKALIKES = str.maketrans({
     "\u0420": "P", "\u03a1": "P", "\u0440": "p", "\u0421": "C", "\u0441": "c", "\u0422": "T", "\u03a4": "T",
     "\u0425": "X", "\u03a7": "X", "\u041c": "M", "\u039c": "M", "\u041d": "H", "\u0397": "H",
     "\u041a": "K", "\u039a": "K", "\u0406": "I", "\u0456": "i", "\u0399": "I", "\u0405": "S", "\u0455": "s",
-    "\u0408": "J", "\u0458": "j", "\u050c": "G", "\u050d": "g", "\u0261": "g", "\u0433": "r",
+    "\u0408": "J", "\u0458": "j", "\u050c": "G", "\u050d": "g", "\u0261": "g",
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
 })
 RAG_WORDS = {"r": "red", "red": "red", "a": "amber", "amber": "amber", "g": "green", "green": "green",
