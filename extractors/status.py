@@ -602,11 +602,16 @@ def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings, accept)
             i += 1
             continue
         # a first column with no label: text under the band left of every header cell
-        probe = [w for ln in lines[j:j + s.max_header_lines + 2] for w in ln.words if w.x1 < cells[0][0] - s.column_pad]
+        probe = [ph for ln in lines[j:j + s.max_header_lines + 2] for ph in ln.phrases if ph.x1 < cells[0][0] - s.column_pad]
         if probe:
-            cells.insert(0, (min(w.x0 for w in probe), max(w.x1 for w in probe), []))
+            cells.insert(0, (min(ph.x0 for ph in probe), max(ph.x1 for ph in probe), []))
         left = min(c[0] for c in cells)
         right = max(c[1] for c in cells)
+        # a label centred over its column: the first column's text starts left of it
+        for ln2 in lines[j:j + s.max_header_lines + 2]:
+            ph = ln2.phrases[0]
+            if ph.x1 > cells[0][0] and ph.x0 < cells[0][1]:
+                left = min(left, ph.x0)
         vr = _vertical_rules(page, band_top, band_bottom, s)
         near = [r for r in vr if r.top <= band_bottom and r.bottom >= band_top]
         if near:

@@ -60,6 +60,7 @@ class Style:
     fills: bool = True                 # rated cells shaded with their colour
     row_pad: float = 8.0               # white space in a row beyond its lines
     empty_banner: bool = True          # a theme without a heading keeps its (empty) banner
+    centre_headers: bool = False       # column labels centred over their columns
     arrow_key: bool = True
     key_words: tuple = ("improving (positive trend)", "worsening (negative trend)",
                         "remained stable or shows no clear trend")
@@ -236,7 +237,10 @@ def _table(c: Canvas, spec: RagTableSpec, rows: list[RagRow], style: Style, left
     for k, lines in enumerate(head_lines if header else []):
         yy = top - lead - (group_h if 1 <= k <= len(spec.periods) else 0)
         for ln in lines:
-            c.drawString(xs[k] + 3, yy, ln)
+            if style.centre_headers:
+                c.drawCentredString((xs[k] + xs[k + 1]) / 2, yy, ln)
+            else:
+                c.drawString(xs[k] + 3, yy, ln)
             yy -= lead
     y = top - hh
     # rows: heights from the name and comment text; merged comments span their group

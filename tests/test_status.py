@@ -98,6 +98,8 @@ VARIANTS = {
                                       fills=False), True),
     "ruled-serif-top": (Style(font="DejaVuSerif", bold="DejaVuSerif-Bold", valign="top"), True),
     "unruled-times": (Style(ruled=False, font="Times-Roman", bold="Times-Bold", size=9.0), False),
+    "unruled-centred-headers": (Style(ruled=False, centre_headers=True), False),
+    "ruled-centred-headers": (Style(centre_headers=True, valign="top"), False),
     "unruled-tight-courier": (Style(ruled=False, font="Courier", bold="Courier-Bold", valign="top", row_pad=4.0), False),
 }
 
