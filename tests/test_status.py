@@ -375,3 +375,14 @@ def test_a_key_printed_left_of_its_arrows():
     layout = DocumentLayout(pages=[PageLayout(1, 595, 842, words=ws, shapes=shapes)], n_pages=1)
     from extractors.status import StatusSettings, read_key
     assert read_key(layout, {}, StatusSettings()) == {"up": "Better", "down": "Worse", "side": "Stable"}
+
+
+def test_rows_overleaf_that_rate_nothing_under_the_repeated_header(tmp_path):
+    text = " ".join(["Progress continues on the programme with partners across the county."] * 5)
+    rows = [RagRow(f"Initiative number {i}", ["G", "A"], "Stable", text) for i in range(1, 10)]
+    rows.append(RagRow("Not yet started", ["", "N/A"], "", "Starts next year."))
+    spec = RagTableSpec(["Q1", "Q2"], rows, heading="Place shaping", break_after=9)
+    got = extract_status(read_layout(build_rag(tmp_path / "rag.pdf", [spec], Style())))
+    assert [(r.initiative, r.period, r.rag, r.page, r.section) for r in got[-2:]] == [
+        ("Not yet started", "Q1", "not_rated", 2, "Place shaping"), ("Not yet started", "Q2", "not_rated", 2, "Place shaping")]
+    assert len(got) == 20
