@@ -618,7 +618,7 @@ def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings, accept)
             left = min(left, min(r.x0 for r in near))
             right = max(right, max(r.x0 for r in near))
         # body extent
-        bottom, body = _body(lines, j, left, right, band_bottom, near, page, body_size, s)
+        bottom, body = _body(lines, j, left, right, band_bottom, near, page, body_size, s, cells)
         if not body:
             i += 1
             continue
@@ -641,8 +641,10 @@ def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings, accept)
 
 
 def _body(lines: list[Line], j: int, left: float, right: float, band_bottom: float, vrules: list[Rule],
-          page: PageLayout, body_size: float, s: StatusSettings) -> tuple[float, list[Line]]:
-    """(bottom, lines) of the table body under a header band."""
+          page: PageLayout, body_size: float, s: StatusSettings, cells: list = ()) -> tuple[float, list[Line]]:
+    """(bottom, lines) of the table body under a header band. Unruled, the body ends at a wide gap, a
+    heading, a line starting left of the table, a new header, or prose: one run of words from the
+    first column into the last."""
     if vrules:
         # the column rules' reach, chained through touching segments
         xs = {round(r.x0) for r in vrules}
@@ -670,6 +672,8 @@ def _body(lines: list[Line], j: int, left: float, right: float, band_bottom: flo
         if ln.words[0].x0 < left - 2 * s.column_pad - 4:
             break
         if body and _header_line(ln, s) and _looks_like_header(ln, body):
+            break
+        if len(cells) >= 3 and len(ln.phrases) == 1 and ln.phrases[0].x0 < cells[1][0] and ln.phrases[0].x1 > cells[-1][0]:
             break
         body.append(ln)
         heights.append(ln.height)

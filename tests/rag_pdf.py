@@ -48,6 +48,7 @@ class RagTableSpec:
     count_table: bool = False
     break_after: int | None = None     # a page break after this many rows
     repeat_header: bool = True         # the header printed again after the break
+    after: str = ""                    # narrative printed close under the table
 
 
 @dataclass
@@ -196,6 +197,12 @@ def build_rag(path: Path, tables: list[RagTableSpec], style: Style = Style()) ->
             y -= 2 * lead + 6
         k = len(spec.rows) if spec.break_after is None else spec.break_after
         y = _table(c, spec, spec.rows[:k], style, left, right, y, True)
+        if spec.after:  # narrative printed close under the table
+            c.setFont(style.font, size)
+            y -= lead * 1.6
+            for ln in _wrap(spec.after, right - left, style.font, size):
+                c.drawString(left, y, ln)
+                y -= lead
         if k < len(spec.rows):
             c.showPage()
             _table(c, spec, spec.rows[k:], style, left, right, H - 50, spec.repeat_header)

@@ -77,7 +77,9 @@ def _themes(lookalikes: bool) -> list[RagTableSpec]:
                "Partnership with partners to deliver a city-wide campaign is underway."),
     ]
     return [
-        RagTableSpec(["Q2", "Q4"], homes, heading="Communities, culture & homes"),
+        RagTableSpec(["Q2", "Q4"], homes, heading="Communities, culture & homes",
+                     after="The narrative under the table goes on about the theme and its plans for the coming "
+                           "year, with partners across the city, and is not a row of the table."),
         RagTableSpec(["Latest", "Previous"], kpis, first_header="Customer Services KPIs", group_header="RAG rating",
                      direction_header="DOT", heading="", count_table=True,
                      strapline="Building sustainable, agile and flexible services."),
