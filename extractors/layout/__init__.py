@@ -27,6 +27,8 @@ class LayoutSettings:
     min_rule_length: float = 6.0    # shorter segments are glyph art, not table rules
     max_rule_thickness: float = 3.0  # a rect thinner than this is a drawn rule
     max_pages: int | None = None    # read at most this many pages (None: all)
+    max_shape_points: int = 200     # a path with more points is a chart or drawing, not a symbol: no Shape
+    min_shape_size: float = 1.0     # a path whose box is smaller than this (pt) both ways is a speck: no Shape
     reader: str = "pdfplumber"      # backend: a module extractors/layout/<reader>_reader.py
 
 
@@ -77,8 +79,18 @@ class Fill:
 
 @dataclass(frozen=True)
 class Shape:
-    """A drawn vector path that is neither a table rule nor a plain filled rectangle
-    (arrows, symbols, icons): its points in order, its box and its paint."""
+    """A drawn vector path that is neither a table rule nor a plain rectangle
+    (arrows, symbols, icons): its points in order, its box and its paint.
+
+    Semantics every reader backend keeps: one Shape per path object (a subpath list
+    drawn by one paint operator); `points` are the path's vertices and curve control
+    points in drawing order, in PDF points from the page's top-left corner (x, top),
+    the closing point of a closed path not repeated. Paths of one straight segment and
+    rectangles are not Shapes (they are Rules and Fills); nor are paths with more than
+    `LayoutSettings.max_shape_points` points (charts), paths smaller than
+    `min_shape_size` both ways, and unfilled thin paths as long as a rule. `fill` is
+    the non-stroking colour when the path is filled, `stroke` the stroking colour when
+    it is stroked, each as the PDF gives it (gray 1, RGB 3 or CMYK 4 components)."""
 
     points: tuple            # ((x, top), ...) in drawing order, closed paths not repeated
     x0: float

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractors.layout import _BOLD, _CID, DocumentLayout, Fill, LayoutSettings, PageLayout, Rule, Word
+from extractors.layout import _BOLD, _CID, DocumentLayout, Fill, LayoutSettings, PageLayout, Rule, Shape, Word
 
 
-def _color(obj) -> tuple:
-    c = obj.get("non_stroking_color")
+def _color(obj, key: str = "non_stroking_color") -> tuple:
+    c = obj.get(key)
     if c is None:
         return ()
     if isinstance(c, (int, float)):
@@ -65,6 +65,29 @@ def _page_rules_and_fills(page, s: LayoutSettings) -> tuple[list[Rule], list[Fil
     return rules, fills
 
 
+def _shapes(page, s: LayoutSettings) -> list[Shape]:
+    """Drawn paths that are neither rules nor plain rectangles (pdfplumber's `curves`: every path
+    that is not a single segment or a rectangle), as `Shape`s; see its docstring for the rules."""
+    out: list[Shape] = []
+    for cv in page.curves:
+        pts = cv.get("pts") or []
+        if len(pts) < 3 or len(pts) > s.max_shape_points:
+            continue
+        x0, x1, top, bottom = cv["x0"], cv["x1"], cv["top"], cv["bottom"]
+        w, h = x1 - x0, bottom - top
+        if max(w, h) < s.min_shape_size:
+            continue
+        if min(w, h) <= s.max_rule_thickness and max(w, h) >= s.min_rule_length and not cv.get("fill"):
+            continue  # a stroked straight-ish run: a rule, not a symbol
+        points = tuple((round(float(x), 2), round(float(y), 2)) for x, y in pts)
+        if len(points) > 1 and points[-1] == points[0]:
+            points = points[:-1]
+        out.append(Shape(points=points, x0=float(x0), top=float(top), x1=float(x1), bottom=float(bottom),
+                         fill=_color(cv) if cv.get("fill") else (),
+                         stroke=_color(cv, "stroking_color") if cv.get("stroke") else ()))
+    return out
+
+
 def _words(page, s: LayoutSettings) -> list[Word]:
     raw = page.extract_words(
         x_tolerance=s.x_tolerance, y_tolerance=s.y_tolerance,
@@ -92,7 +115,7 @@ def read_page(page, s: LayoutSettings) -> PageLayout:
         img_area += max(0.0, (im["x1"] - im["x0"])) * max(0.0, (im["bottom"] - im["top"]))
     return PageLayout(
         number=page.page_number, width=float(page.width), height=float(page.height),
-        words=words, rules=rules, fills=fills, n_chars=n_chars,
+        words=words, rules=rules, fills=fills, shapes=_shapes(page, s), n_chars=n_chars,
         n_images=len(page.images), image_area=min(1.0, img_area / area), cid_chars=cid,
     )
 
