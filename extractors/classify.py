@@ -240,6 +240,7 @@ def split_parts(layout: DocumentLayout, doc_type: str, s: PartSettings = PartSet
             runs.append((kind, [p.number]))
         else:
             runs[-1][1].append(p.number)
+    runs = _minutes_sets(layout, runs)
     merged: list[Part] = []
     for kind, pages in runs:
         if kind == "report":
@@ -249,6 +250,33 @@ def split_parts(layout: DocumentLayout, doc_type: str, s: PartSettings = PartSet
         else:
             merged.append(Part(kind, tuple(pages)))
     return merged
+
+
+def _minutes_sets(layout: DocumentLayout, runs: list[tuple[str, list[int]]]) -> list[tuple[str, list[int]]]:
+    """Printed minutes bound their own pages (`extractors.minutes.minutes_pages`): a minutes heading may
+    sit in the middle of a page or under other opening lines, where page openings cannot see it. Every
+    set of minutes becomes a minutes part of exactly its pages; the pages leave the parts around them,
+    except a set's first page, which the part before keeps too (the page is shared where the minutes
+    start part-way down it)."""
+    from extractors.minutes import minutes_pages
+
+    sets = [list(p) for p in minutes_pages(layout) if p]
+    if not sets:
+        return runs
+    taken = {p for pages in sets for p in pages}
+    firsts = {pages[0] for pages in sets}
+    out: list[tuple[str, list[int]]] = []
+    for kind, pages in runs:
+        if kind == "minutes":
+            pages = [p for p in pages if p not in taken]
+            kind = "report"
+        else:
+            pages = [p for p in pages if p not in taken or p in firsts]
+        if pages:
+            out.append((kind, pages))
+    out.extend(("minutes", pages) for pages in sets)
+    out.sort(key=lambda r: (r[1][0], r[0] == "minutes"))
+    return out
 
 
 def report_type(layout: DocumentLayout, s: ClassifySettings = ClassifySettings()) -> str:
