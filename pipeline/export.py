@@ -90,12 +90,34 @@ def to_frames(tables: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
 
 # ---------------------------------------------------------------- writing
 
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux shows it (/proc), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode a plain new file gets under the user's umask (0644 under umask 022)."""
+    return 0o666 & ~current_umask()
+
+
 def _atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename it over `path`. The temporary file
+    is private while it is written (mkstemp: 0600) and gets the umask's mode just before the rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -29,6 +29,24 @@ class DocRows:
                 "timescales": self.timescales, "costs": self.costs, "leads": self.leads}
 
 
+def bbox_json(boxes) -> str:
+    """Provenance boxes as the `bbox` column: `[[page, x0, top, x1, bottom], ...]` in PDF points, page order."""
+    return json.dumps([[int(b[0])] + [round(float(v), 2) for v in b[1:5]] for b in sorted(boxes, key=lambda b: b[0])])
+
+
+def page_sizes_json(pages) -> str:
+    """`documents.page_sizes`: `[[first_page, last_page, width, height], ...]`, one entry per run of
+    consecutive pages of one size (PDF points). `pages` holds (number, width, height) in page order."""
+    runs: list[list] = []
+    for number, width, height in pages:
+        w, h = round(float(width), 2), round(float(height), 2)
+        if runs and runs[-1][1] == number - 1 and runs[-1][2:] == [w, h]:
+            runs[-1][1] = number
+        else:
+            runs.append([int(number), int(number), w, h])
+    return json.dumps(runs)
+
+
 def build_rows(doc: dict, plan_rows: list[PlanRow], leads: dict[str, str], reference: date | None) -> DocRows:
     """Contract rows for one document. `doc` is its finished documents row."""
     out = DocRows(documents=[doc])
@@ -40,6 +58,7 @@ def build_rows(doc: dict, plan_rows: list[PlanRow], leads: dict[str, str], refer
             "recommendation": r.recommendation, "key_actions": r.key_actions, "lead": r.lead,
             "lead_name": r.lead_name, "timescale": r.timescale, "resource": r.resource,
             "extra": json.dumps(r.extra, ensure_ascii=False), "page_start": r.page_start, "page_end": r.page_end,
+            "bbox": bbox_json(r.boxes),
         })
         for span in find_dates(r.timescale, reference=reference):
             out.timescales.append({"record_id": rid, "text": span.text, "start_date": span.start_date,

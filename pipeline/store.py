@@ -139,7 +139,7 @@ class StoreLock:
 
     def __enter__(self) -> "StoreLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)  # the umask decides, as for every store file
         start = time.monotonic()
         deadline = start + max(0.0, self.wait)
         while True:
