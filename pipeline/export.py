@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from schemas.contract import TABLES, Table
+from schemas.contract import BBOX, TABLES, Table
 
-FORMATS = ("csv", "parquet", "xlsx")
+FORMATS = ("csv", "parquet", "xlsx", "review")  # review: OUT/review/index.html (pipeline.review), XLSX links to it
+REVIEW_COLUMN = "review"  # workbook only: on every sheet of a table with a bbox, a link to the row's review entry
 WORKBOOK = "councilx.xlsx"
 DICTIONARY_SHEET = "dictionary"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,7 +48,7 @@ class XlsxSettings:
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    """`csv,parquet,xlsx` -> ("csv", "parquet", "xlsx"); raises ValueError on an unknown name."""
+    """`csv,parquet,xlsx,review` -> ("csv", "parquet", "xlsx", "review"); raises ValueError on an unknown name."""
     names = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
     bad = [n for n in names if n not in FORMATS]
     if bad or not names:
@@ -215,7 +216,10 @@ def _width(header: str, values, st: XlsxSettings) -> float:
     return float(max(st.min_width, min(st.max_width, longest)))
 
 
-def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: XlsxSettings = XlsxSettings()) -> Path:
+def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: XlsxSettings = XlsxSettings(),
+               review: bool = False) -> Path:
+    """The workbook. With `review`, every sheet of a table with a bbox gets a last column `review`: a
+    hyperlink to the row on OUT/review/index.html."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -262,6 +266,10 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
                     c.number_format = st.money_format
                 elif kind == "int":
                     c = WriteOnlyCell(ws, value=int(v))
+                elif kind == "link":
+                    c = WriteOnlyCell(ws, value="open")
+                    c.hyperlink = str(v)
+                    c.style = "Hyperlink"
                 else:
                     c = WriteOnlyCell(ws, value=float(v))
                 row.append(c)
@@ -270,6 +278,11 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
     dict_rows = [(spec.name, col.name, _TYPE_WORDS[col.dtype] + (" (£)" if _money(col) else ""), col.meaning,
                   "contract" if (spec.contract and col.contract) else "councilx")
                  for spec in TABLES.values() for col in spec.columns]
+    if review:
+        from schemas.contract import boxed_tables
+
+        dict_rows += [(spec.name, REVIEW_COLUMN, "link", "Opens the row on review/index.html, beside its page "
+                       "image with its boxes drawn (workbook only).", "councilx") for spec in boxed_tables()]
     headers = ["table", "column", "type", "meaning", "source"]
     sheet(DICTIONARY_SHEET, headers, [list(x) for x in zip(*dict_rows)], ["text"] * len(headers))
 
@@ -279,7 +292,12 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
             df = to_frame(spec, [])
         kinds = ["money" if _money(c) else {"string": "text", "json": "text"}.get(c.dtype, c.dtype)
                  for c in spec.columns]
-        sheet(name, spec.names, [df[c.name].tolist() for c in spec.columns], kinds)
+        headers, columns = spec.names, [df[c.name].tolist() for c in spec.columns]
+        if review and BBOX in spec.names:
+            from pipeline.review import review_links
+
+            headers, columns, kinds = headers + [REVIEW_COLUMN], columns + [review_links(spec, df)], kinds + ["link"]
+        sheet(name, headers, columns, kinds)
 
     path = Path(path)
     _atomic(path, lambda t: wb.save(t))
@@ -287,7 +305,8 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
 
 
 def export(frames: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv", "parquet", "xlsx")) -> list[Path]:
-    """Write every table in the chosen formats; returns the files written."""
+    """Write every table in the chosen formats; returns the files written. The review page itself is
+    written by `pipeline.review.write_review` (it needs the PDFs); "review" here adds the workbook's links."""
     out_dir = Path(out_dir)
     written = []
     for name, spec in TABLES.items():
@@ -299,5 +318,5 @@ def export(frames: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv",
         if "parquet" in formats:
             written.append(write_parquet(df, spec, out_dir / f"{name}.parquet"))
     if "xlsx" in formats:
-        written.append(write_xlsx(frames, out_dir / WORKBOOK))
+        written.append(write_xlsx(frames, out_dir / WORKBOOK, review="review" in formats))
     return written

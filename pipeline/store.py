@@ -293,6 +293,18 @@ def current_frames(con) -> dict[str, pd.DataFrame]:
     return to_frames(tables)
 
 
+def source_paths(con) -> dict[str, str]:
+    """doc_id -> a path where the store last saw that content (files.path, absolute; the newest that still
+    exists on disk, else the newest): what `councilx export` renders the review page from."""
+    out: dict[str, str] = {}
+    rows = con.execute("SELECT doc_id, path FROM files WHERE doc_id IS NOT NULL AND path IS NOT NULL "
+                       "ORDER BY ingested_at DESC").fetchall()
+    for doc_id, path in rows:
+        if doc_id not in out or (not Path(out[doc_id]).is_file() and Path(path).is_file()):
+            out[doc_id] = path
+    return out
+
+
 def _isna(v) -> bool:
     try:
         return bool(pd.isna(v))
