@@ -48,6 +48,13 @@ class ReviewSettings:
     colors: int = 16            # PNG palette size
     png_compress: int = 6       # zlib level: 9 costs 4x the time for 5% less
     title_chars: int = 180      # an entry's title in the list is cut here (the detail shows it whole)
+    # Rendering reads each PDF again, with another engine (PDFium): like extraction, it runs in a
+    # child process per document with a time limit and a memory ceiling, so a file that renders
+    # badly costs only its own images, never the run.
+    isolate: bool = True
+    timeout_s: float = 30.0            # per document: this much ...
+    timeout_per_page_s: float = 2.0    # ... plus this much per page rendered
+    max_memory_mb: int = 4096          # address-space ceiling of the rendering child; 0: none
 
 
 @dataclass
@@ -194,6 +201,58 @@ def _render_pages(pdf_path: Path, pages: list[int], out_dir: Path, doc_id: str, 
     return done
 
 
+def _render_child(conn, args: tuple, max_memory_mb: int) -> None:
+    if max_memory_mb:
+        import resource
+
+        limit = int(max_memory_mb) << 20
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ValueError, OSError):
+            pass
+    try:
+        conn.send(("ok", _render_pages(*args)))
+    except BaseException as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def render_pages(pdf_path: Path, pages: list[int], out_dir: Path, doc_id: str, sizes: dict[int, tuple],
+                 st: ReviewSettings, password: str | None) -> dict[int, dict]:
+    """`_render_pages` in a forked child with a time limit and memory ceiling (unless `st.isolate` is off).
+    Raises RuntimeError saying why when the child fails, overruns or dies."""
+    args = (pdf_path, pages, out_dir, doc_id, sizes, st, password)
+    if not st.isolate:
+        return _render_pages(*args)
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_render_child, args=(send, args, st.max_memory_mb), daemon=True)
+    proc.start()
+    send.close()
+    limit = st.timeout_s + st.timeout_per_page_s * len(pages)
+    try:
+        if not recv.poll(limit):
+            proc.kill()
+            raise RuntimeError(f"rendering timed out after {limit:.0f} s")
+        try:
+            status, value = recv.recv()
+        except EOFError:
+            proc.join(5)
+            raise RuntimeError(f"renderer crashed (exit code {proc.exitcode})") from None
+    finally:
+        recv.close()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+    if status != "ok":
+        raise RuntimeError(value)
+    return value
+
+
 # ---------------------------------------------------------------- the page
 
 def write_review(frames: dict[str, pd.DataFrame], out_dir: str | Path, pdf_paths: dict[str, str] | None = None,
@@ -206,8 +265,10 @@ def write_review(frames: dict[str, pd.DataFrame], out_dir: str | Path, pdf_paths
     pages_dir = root / PAGES_DIR
     docs = frames["documents"].reset_index(drop=True)
     if pdf_paths is None:
-        pdf_paths = {str(d): str(p) for d, p in zip(docs["doc_id"], docs["path"])
-                     if not _missing(d) and not _missing(p)}
+        pdf_paths = {}
+        for d, p in zip(docs["doc_id"], docs["path"]):
+            if not _missing(d) and not _missing(p):
+                pdf_paths.setdefault(str(d), str(p))  # a later copy of the same content: the first one read
     entries = _entries(frames)
     sizes = _page_sizes(frames)
     result = ReviewResult(path=root / INDEX)
@@ -230,12 +291,12 @@ def write_review(frames: dict[str, pd.DataFrame], out_dir: str | Path, pdf_paths
                 result.missing.append(f"{info['source']} ({path or 'no path'})")
             else:
                 try:
-                    rendered = _render_pages(Path(path), wanted, pages_dir, doc_id, sizes.get(doc_id, {}),
-                                             settings, password)
-                except Exception as exc:  # a file that rendered for extraction should render here too
+                    rendered = render_pages(Path(path), wanted, pages_dir, doc_id, sizes.get(doc_id, {}),
+                                            settings, password)
+                except Exception as exc:
                     rendered = {}
-                    info["missing"] = f"page images could not be rendered ({type(exc).__name__}: {exc})"[:300]
-                    result.missing.append(f"{info['source']} ({type(exc).__name__})")
+                    info["missing"] = f"page images could not be rendered ({exc})"[:300]
+                    result.missing.append(f"{info['source']} ({str(exc)[:80]})")
                 info["pages"] = {str(p): v for p, v in rendered.items()}
                 written.update(Path(v["src"]).name for v in rendered.values())
         doc_info[doc_id] = info

@@ -300,3 +300,19 @@ def test_review_page_in_headless_chromium(review_run):
     with Image.open(SCREENSHOT) as shot:  # the box's border colour is on the screenshot
         colours = {rgb for _, rgb in shot.convert("RGB").getcolors(maxcolors=1 << 22)}
         assert (0xD6, 0x33, 0x6C) in colours
+
+
+def test_a_pdf_that_will_not_render_costs_only_its_images(review_run, tmp_path):
+    from pipeline.export import to_frames
+    from pipeline.review import write_review
+
+    _, recs, docs, _ = review_run
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.7\n" + os.urandom(2000))
+    frames = to_frames({"documents": docs.to_dict("records"), "recommendations": recs.to_dict("records")})
+    first = docs["doc_id"][0]
+    paths = {d: (str(junk) if d == first else p) for d, p in zip(docs["doc_id"], docs["path"])}
+    r = write_review(frames, tmp_path / "out", pdf_paths=paths)
+    assert len(r.missing) == 1 and r.images > 0
+    assert set(_parse(tmp_path / "out").entries) == set(recs["record_id"])
+    assert "could not be rendered" in (tmp_path / "out" / "review" / "index.html").read_text(encoding="utf-8")
