@@ -42,4 +42,4 @@ nightly: $(STAMP)
 	$(BIN)/councilx ingest samples --store $(OUT)/store
 
 clean:
-	rm -rf build $(OUT)/*.csv $(OUT)/*.parquet $(OUT)/*.xlsx $(OUT)/*.html
+	rm -rf build $(OUT)/*.csv $(OUT)/*.parquet $(OUT)/*.xlsx $(OUT)/*.html $(OUT)/review

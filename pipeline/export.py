@@ -232,8 +232,8 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
 
     def sheet(title: str, headers: list[str], columns: list[list], kinds: list[str]):
         ws = wb.create_sheet(title)
-        for i, (h, vals) in enumerate(zip(headers, columns), start=1):
-            ws.column_dimensions[get_column_letter(i)].width = _width(h, vals, st)
+        for i, (h, vals, kind) in enumerate(zip(headers, columns, kinds), start=1):
+            ws.column_dimensions[get_column_letter(i)].width = _width(h, ["open"] if kind == "link" else vals, st)
         ws.freeze_panes = "A2"
         n = len(columns[0]) if columns else 0
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
