@@ -118,6 +118,7 @@ def test_real_run_strict_with_chosen_formats(tmp_path, samples):
     assert (out / "quality_issues.csv").exists() and (out / REPORT_NAME).exists()
     assert (out / "councilx.xlsx").exists()
     assert not list(out.glob("*.parquet"))
+    assert not (out / "review").exists()  # --format without review: no review page
     assert main(["run", str(samples / SOTON), "--out", str(out), "--format", "pdf", "-q"]) == 2
 
 
