@@ -36,7 +36,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
         bar.close()
     tables = result.tables()
     extract_seconds = time.perf_counter() - t0
-    quality, review = check_export_review(tables, Path(a.out), formats, password=a.password)
+    quality, review = check_export_review(tables, Path(a.out), formats, password=a.password, workers=a.workers)
     seconds = time.perf_counter() - t0
     if not a.quiet:
         print(_summary(tables, seconds, Path(a.out), quality, extract_seconds, review))
@@ -49,7 +49,7 @@ def check_and_export(tables: dict[str, list[dict]], out: Path, formats=("csv", "
 
 
 def check_export_review(tables: dict[str, list[dict]], out: Path, formats=("csv", "parquet", "xlsx"),
-                        password: str | None = None):
+                        password: str | None = None, workers: int = 1):
     """check_and_export, then (with "review" in formats) the review page from the PDFs the run read.
     Returns (quality, review result or None)."""
     from pipeline.export import export, to_frame, to_frames, write_text
@@ -67,7 +67,7 @@ def check_export_review(tables: dict[str, list[dict]], out: Path, formats=("csv"
     if "review" in formats:
         from pipeline.review import write_review
 
-        review = write_review(frames, out, password=password)
+        review = write_review(frames, out, password=password, workers=workers)
     return quality, review
 
 

@@ -353,3 +353,14 @@ def test_any_table_with_a_bbox_joins_in(review_run, tmp_path, monkeypatch):
     assert "issue" in page.entries[f"agenda_items-{d}-2"]["class"].split()
     ws = load_workbook(tmp_path / "councilx.xlsx")["agenda_items"]
     assert ws.cell(1, 7).value == "review" and ws.cell(3, 7).hyperlink.target == f"review/index.html#agenda_items-{d}-2"
+
+
+def test_rendering_that_overruns_its_time_limit_is_stopped(review_run, tmp_path):
+    from pipeline.export import to_frames
+    from pipeline.review import ReviewSettings, write_review
+
+    _, recs, docs, _ = review_run
+    frames = to_frames({"documents": docs.to_dict("records"), "recommendations": recs.to_dict("records")})
+    r = write_review(frames, tmp_path, settings=ReviewSettings(timeout_s=0.0, timeout_per_page_s=0.0, workers=2))
+    assert r.images == 0 and len(r.missing) == 2 and all("timed out" in m for m in r.missing)
+    assert set(_parse(tmp_path).entries) == set(recs["record_id"])
