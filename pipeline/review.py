@@ -431,7 +431,7 @@ dl.fields{display:none}
 #detail{background:#fff;padding:8px 10px;margin-bottom:10px;border:1px solid #ccc}
 #detail dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;margin:6px 0 0}
 #detail dt{font-weight:600;color:#555} #detail dd{margin:0;white-space:pre-wrap}
-.page{position:relative;margin:0 auto 12px;background:#fff;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:1400px}
+.page{position:relative;overflow:hidden;margin:0 auto 12px;background:#fff;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:1400px}
 .page img{display:block;width:100%;height:auto}
 .page .label{position:absolute;right:4px;top:4px;background:rgba(0,0,0,.6);color:#fff;padding:1px 6px;border-radius:3px}
 .box{position:absolute;border:2px solid #d6336c;background:rgba(214,51,108,.12);pointer-events:none}
@@ -482,7 +482,7 @@ _JS = r"""
       });
       pagesEl.appendChild(div);
     });
-    if (first) first.scrollIntoView({block: 'center'});
+    if (first) first.scrollIntoView({block: 'center', inline: 'nearest'});
   }
   function step(d){
     var v = visible(); if (!v.length) return;
