@@ -7,7 +7,7 @@ SHARED  ?= ../shared
 OUT     ?= outputs
 WORKERS ?= 1
 
-.PHONY: run test eval bench nightly clean
+.PHONY: run test browser eval bench nightly clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,7 +18,16 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/councilx run samples --out $(OUT) --workers $(WORKERS)
 
-test: $(STAMP)
+# The review page is tested in Debian's chromium: installed here when missing and apt-get can (as root);
+# never fails the build (without it the browser tests skip, saying why).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    { apt-get install -y -q chromium >/dev/null 2>&1 || \
+	      { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; } ; } || \
+	  echo "chromium not installed: the browser tests will skip"
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 eval: $(STAMP)
@@ -33,4 +42,4 @@ nightly: $(STAMP)
 	$(BIN)/councilx ingest samples --store $(OUT)/store
 
 clean:
-	rm -rf build $(OUT)/*.csv $(OUT)/*.parquet $(OUT)/*.xlsx $(OUT)/*.html
+	rm -rf build $(OUT)/*.csv $(OUT)/*.parquet $(OUT)/*.xlsx $(OUT)/*.html $(OUT)/review

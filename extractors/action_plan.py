@@ -33,6 +33,7 @@ class PlanRow:
     page_start: int = 0
     page_end: int = 0
     cost_cells: tuple[str, ...] = ()  # text of any extra cost column, for the money normaliser
+    boxes: list[tuple] = field(default_factory=list)  # provenance: (page, x0, top, x1, bottom) per page spanned
 
 
 @dataclass
@@ -86,6 +87,20 @@ def _is_heading_row(row: Row, table: Table, roles: dict[str, int]) -> bool:
     return filled[0] in (0, roles.get("recommendation", 0), roles.get("ref", 0))
 
 
+def row_box(table: Table, row: Row) -> tuple:
+    """The row's box on its page: the table's width, the row's band (PDF points, top-left origin)."""
+    return (table.page, table.columns[0].x0, row.top, table.columns[-1].x1, row.bottom)
+
+
+def add_box(boxes: list[tuple], box: tuple) -> None:
+    """One box per page: a box on a page already boxed widens that box, else it is appended."""
+    for i, b in enumerate(boxes):
+        if b[0] == box[0]:
+            boxes[i] = (b[0], min(b[1], box[1]), min(b[2], box[2]), max(b[3], box[3]), max(b[4], box[4]))
+            return
+    boxes.append(box)
+
+
 def _new_row(table: Table, row: Row, roles: dict[str, int], section: str) -> PlanRow:
     rec = _cell(row, roles, "recommendation")
     ref = _cell(row, roles, "ref").strip().rstrip(".")
@@ -100,7 +115,7 @@ def _new_row(table: Table, row: Row, roles: dict[str, int], section: str) -> Pla
     return PlanRow(section=section, ref=ref, recommendation=rec, key_actions=_cell(row, roles, "key_actions"),
                    lead=_cell(row, roles, "lead").replace("\n", " "), timescale=_cell(row, roles, "timescale"),
                    resource=_cell(row, roles, "resource"), extra=extra, page_start=table.page,
-                   page_end=table.page, cost_cells=tuple(costs))
+                   page_end=table.page, cost_cells=tuple(costs), boxes=[row_box(table, row)])
 
 
 def _merge_into(prev: PlanRow, table: Table, row: Row, roles: dict[str, int]) -> None:
@@ -113,6 +128,7 @@ def _merge_into(prev: PlanRow, table: Table, row: Row, roles: dict[str, int]) ->
         if not col.role and row.cells[i]:
             prev.extra[col.header] = _join(prev.extra.get(col.header, ""), row.cells[i])
     prev.page_end = max(prev.page_end, table.page)
+    add_box(prev.boxes, row_box(table, row))
 
 
 def rows_from_tables(pages: list[PageTables], s: PlanSettings = PlanSettings()) -> list[PlanRow]:

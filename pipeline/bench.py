@@ -100,7 +100,10 @@ def bench_minutes(a: argparse.Namespace) -> list[str]:
 
 
 def bench_quality(a: argparse.Namespace) -> list[str]:
-    """Quality gate and exports: seconds as a share of the extraction they follow, same files, same run."""
+    """Quality gate, exports and review page: seconds as a share of extraction (review: of the whole run).
+
+    Same files, same run; the review page's share counts extraction, quality (GX import included), export
+    and the page itself, as `councilx run` spends them."""
     import tempfile
 
     from pipeline.export import export, to_frames
@@ -122,10 +125,17 @@ def bench_quality(a: argparse.Namespace) -> list[str]:
     t0 = time.perf_counter()
     q2 = run_quality(frames)  # GX already imported: the validation alone
     validate = time.perf_counter() - t0
+    from pipeline.export import to_frame
+    from pipeline.review import write_review
+    from schemas.contract import TABLES
+
+    frames["quality_issues"] = to_frame(TABLES["quality_issues"], q2.issues)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         export(frames, tmp)
         exported = time.perf_counter() - t0
+        rv = write_review(frames, tmp)  # times itself: rows, page images rendered, the page written
+    run_total = extract + quality + exported + rv.seconds  # what `councilx run` spends, GX import included
     return [
         f"extraction            {extract:8.1f} s  (baseline, {len(paths)} files, {rows} rows)",
         f"quality, first run    {quality:8.1f} s  = {quality / extract:.2f}x extraction "
@@ -133,6 +143,9 @@ def bench_quality(a: argparse.Namespace) -> list[str]:
         f"quality, GX loaded    {validate:8.1f} s  = {validate / extract:.2f}x extraction "
         f"({len(q2.results)} expectations, {len(q2.issues)} issue rows)",
         f"export csv+parquet+xlsx {exported:6.1f} s  = {exported / extract:.2f}x extraction",
+        f"review page             {rv.seconds:6.1f} s  = {rv.seconds / run_total:.1%} of run time "
+        f"({rv.entries} rows, {rv.images} page images, {rv.kb_per_image:.0f} KB each"
+        + (f", {rv.seconds / rv.images * 1000:.0f} ms each" if rv.images else "") + ")",
     ]
 
 

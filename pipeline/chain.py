@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from extractors.classify import COMMITTEE_TYPES
 from pipeline import triage
-from pipeline.records import CommitteeRows, DocRows, build_rows
+from pipeline.records import CommitteeRows, DocRows, build_rows, page_sizes_json
 
 if TYPE_CHECKING:
     from extractors.action_plan import PlanExtraction
@@ -50,7 +50,7 @@ def file_sha256(path: str | Path) -> str:
 def _doc_row(path: Path, doc_id: str) -> dict:
     return {"doc_id": doc_id, "source": path.name, "doc_type": "other", "title": "", "pages": 0,
             "status": "failed", "error": "", "path": str(path), "doc_date": None, "records": 0, "seconds": 0.0,
-            "duplicate_of": ""}
+            "duplicate_of": "", "page_sizes": None}
 
 
 def failed_doc(path: str | Path, reason: str, seconds: float = 0.0) -> DocRows:
@@ -122,6 +122,7 @@ def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
     except Exception as exc:
         return fail(triage.explain(exc, password=settings.password, truncated=truncated, max_memory_mb=mem))
     row["pages"] = layout.n_pages
+    row["page_sizes"] = page_sizes_json((p.number, p.width, p.height) for p in layout.pages)
     if layout.n_pages == 0:
         return fail("truncated or damaged PDF: no pages found (broken page tree or cross-reference table)")
 

@@ -36,15 +36,22 @@ def _cmd_run(a: argparse.Namespace) -> int:
         bar.close()
     tables = result.tables()
     extract_seconds = time.perf_counter() - t0
-    quality = check_and_export(tables, Path(a.out), formats)
+    quality, review = check_export_review(tables, Path(a.out), formats, password=a.password, workers=a.workers)
     seconds = time.perf_counter() - t0
     if not a.quiet:
-        print(_summary(tables, seconds, Path(a.out), quality, extract_seconds))
+        print(_summary(tables, seconds, Path(a.out), quality, extract_seconds, review))
     return _strict_exit(quality, Path(a.out)) if a.strict else 0
 
 
 def check_and_export(tables: dict[str, list[dict]], out: Path, formats=("csv", "parquet", "xlsx")):
     """Quality-check a run's tables, then export them with quality_issues and the HTML report."""
+    return check_export_review(tables, out, formats)[0]
+
+
+def check_export_review(tables: dict[str, list[dict]], out: Path, formats=("csv", "parquet", "xlsx"),
+                        password: str | None = None, workers: int = 1):
+    """check_and_export, then (with "review" in formats) the review page from the PDFs the run read.
+    Returns (quality, review result or None)."""
     from pipeline.export import export, to_frame, to_frames, write_text
     from schemas.contract import TABLES
 
@@ -56,7 +63,12 @@ def check_and_export(tables: dict[str, list[dict]], out: Path, formats=("csv", "
     frames["quality_issues"] = to_frame(TABLES["quality_issues"], quality.issues)
     export(frames, out, formats)
     write_text(out / REPORT_NAME, render_report(quality))
-    return quality
+    review = None
+    if "review" in formats:
+        from pipeline.review import write_review
+
+        review = write_review(frames, out, password=password, workers=workers)
+    return quality, review
 
 
 def _strict_exit(quality, out: Path) -> int:
@@ -69,7 +81,7 @@ def _strict_exit(quality, out: Path) -> int:
 
 
 def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=None,
-             extract_seconds: float | None = None) -> str:
+             extract_seconds: float | None = None, review=None) -> str:
     docs = tables.get("documents", [])
     by_status: dict[str, int] = {}
     for d in docs:
@@ -94,6 +106,8 @@ def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=N
             lines.insert(-1, f"    {c.severity:8s}  {c.table}.{c.column}: {c.check} "
                              f"({r.unexpected_count} of {r.element_count} rows)")
         lines.insert(-1, f"  report      {out / 'quality_report.html'}  (issues in quality_issues.*)")
+    if review is not None:
+        lines.insert(-1, f"  review      {review.summary_line()}")
     failures = [d for d in docs if d["status"] != "ok"]
     for d in failures[:10]:
         lines.append(f"  {d['status']:7s}     {d['source']}: {d['error'][:100]}")
@@ -135,9 +149,9 @@ def _cmd_ingest(a: argparse.Namespace) -> int:
 
 
 def _cmd_export(a: argparse.Namespace) -> int:
-    from pipeline.export import export
+    from pipeline.export import export, parse_formats
     from pipeline.ingest import EXIT_BUSY, EXIT_USAGE
-    from pipeline.store import StoreBusy, connect, current_frames
+    from pipeline.store import StoreBusy, connect, current_frames, source_paths
 
     try:
         con = connect(Path(a.store), read_only=True)
@@ -148,14 +162,33 @@ def _cmd_export(a: argparse.Namespace) -> int:
         print(f"councilx: {exc}", file=sys.stderr)
         return EXIT_BUSY
     try:
+        formats = parse_formats(a.format)
+    except ValueError as exc:
+        con.close()
+        print(f"councilx: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         frames = current_frames(con)
+        paths = source_paths(con) if "review" in formats else {}
     finally:
         con.close()
-    written = export(frames, a.out)
+    written = export(frames, a.out, formats)
+    review = None
+    if "review" in formats:
+        from pipeline.review import write_review
+
+        review = write_review(frames, a.out, pdf_paths=paths)
     if not a.quiet:
         print(f"councilx export: {len(frames['documents'])} current documents, "
               f"{len(frames['recommendations'])} recommendations -> {a.out} ({len(written)} files)")
+        if review is not None:
+            print(f"  review      {review.summary_line()}")
     return 0
+
+
+DEFAULT_FORMATS = "csv,parquet,xlsx,review"
+FORMAT_HELP = ("comma-separated outputs: csv, parquet, xlsx, review (review/index.html: every row beside its page "
+               "image; default all four)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,8 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-memory", type=int, default=4096, metavar="MB",
                    help="memory (address-space) ceiling of each worker process in MB, 0 for none (default 4096)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
-    r.add_argument("--format", default="csv,parquet,xlsx",
-                   help="comma-separated output formats: csv, parquet, xlsx (default all three)")
+    r.add_argument("--format", default=DEFAULT_FORMATS, help=FORMAT_HELP)
     r.add_argument("--strict", action="store_true",
                    help="exit 1 when a critical data-quality expectation fails (outputs are still written)")
     r.set_defaults(func=_cmd_run)
@@ -198,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="write a store's current (not superseded) tables in the contract formats")
     e.add_argument("--store", required=True, help="store folder made by councilx ingest")
     e.add_argument("--out", required=True, help="output folder")
+    e.add_argument("--format", default=DEFAULT_FORMATS, help=FORMAT_HELP)
     e.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     e.set_defaults(func=_cmd_export)
     return ap

@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from schemas.contract import TABLES, Table
+from schemas.contract import BBOX, TABLES, Table
 
-FORMATS = ("csv", "parquet", "xlsx")
+FORMATS = ("csv", "parquet", "xlsx", "review")  # review: OUT/review/index.html (pipeline.review), XLSX links to it
+REVIEW_COLUMN = "review"  # workbook only: on every sheet of a table with a bbox, a link to the row's review entry
 WORKBOOK = "councilx.xlsx"
 DICTIONARY_SHEET = "dictionary"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,7 +48,7 @@ class XlsxSettings:
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    """`csv,parquet,xlsx` -> ("csv", "parquet", "xlsx"); raises ValueError on an unknown name."""
+    """`csv,parquet,xlsx,review` -> ("csv", "parquet", "xlsx", "review"); raises ValueError on an unknown name."""
     names = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
     bad = [n for n in names if n not in FORMATS]
     if bad or not names:
@@ -90,12 +91,34 @@ def to_frames(tables: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
 
 # ---------------------------------------------------------------- writing
 
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux shows it (/proc), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode a plain new file gets under the user's umask (0644 under umask 022)."""
+    return 0o666 & ~current_umask()
+
+
 def _atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename it over `path`. The temporary file
+    is private while it is written (mkstemp: 0600) and gets the umask's mode just before the rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -193,7 +216,10 @@ def _width(header: str, values, st: XlsxSettings) -> float:
     return float(max(st.min_width, min(st.max_width, longest)))
 
 
-def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: XlsxSettings = XlsxSettings()) -> Path:
+def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: XlsxSettings = XlsxSettings(),
+               review: bool = False) -> Path:
+    """The workbook. With `review`, every sheet of a table with a bbox gets a last column `review`: a
+    hyperlink to the row on OUT/review/index.html."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -206,8 +232,8 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
 
     def sheet(title: str, headers: list[str], columns: list[list], kinds: list[str]):
         ws = wb.create_sheet(title)
-        for i, (h, vals) in enumerate(zip(headers, columns), start=1):
-            ws.column_dimensions[get_column_letter(i)].width = _width(h, vals, st)
+        for i, (h, vals, kind) in enumerate(zip(headers, columns, kinds), start=1):
+            ws.column_dimensions[get_column_letter(i)].width = _width(h, ["open"] if kind == "link" else vals, st)
         ws.freeze_panes = "A2"
         n = len(columns[0]) if columns else 0
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
@@ -240,6 +266,10 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
                     c.number_format = st.money_format
                 elif kind == "int":
                     c = WriteOnlyCell(ws, value=int(v))
+                elif kind == "link":
+                    c = WriteOnlyCell(ws, value="open")
+                    c.hyperlink = str(v)
+                    c.style = "Hyperlink"
                 else:
                     c = WriteOnlyCell(ws, value=float(v))
                 row.append(c)
@@ -248,6 +278,11 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
     dict_rows = [(spec.name, col.name, _TYPE_WORDS[col.dtype] + (" (£)" if _money(col) else ""), col.meaning,
                   "contract" if (spec.contract and col.contract) else "councilx")
                  for spec in TABLES.values() for col in spec.columns]
+    if review:
+        from schemas.contract import boxed_tables
+
+        dict_rows += [(spec.name, REVIEW_COLUMN, "link", "Opens the row on review/index.html, beside its page "
+                       "image with its boxes drawn (workbook only).", "councilx") for spec in boxed_tables()]
     headers = ["table", "column", "type", "meaning", "source"]
     sheet(DICTIONARY_SHEET, headers, [list(x) for x in zip(*dict_rows)], ["text"] * len(headers))
 
@@ -257,7 +292,12 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
             df = to_frame(spec, [])
         kinds = ["money" if _money(c) else {"string": "text", "json": "text"}.get(c.dtype, c.dtype)
                  for c in spec.columns]
-        sheet(name, spec.names, [df[c.name].tolist() for c in spec.columns], kinds)
+        headers, columns = spec.names, [df[c.name].tolist() for c in spec.columns]
+        if review and BBOX in spec.names:
+            from pipeline.review import review_links
+
+            headers, columns, kinds = headers + [REVIEW_COLUMN], columns + [review_links(spec, df)], kinds + ["link"]
+        sheet(name, headers, columns, kinds)
 
     path = Path(path)
     _atomic(path, lambda t: wb.save(t))
@@ -265,7 +305,8 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
 
 
 def export(frames: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv", "parquet", "xlsx")) -> list[Path]:
-    """Write every table in the chosen formats; returns the files written."""
+    """Write every table in the chosen formats; returns the files written. The review page itself is
+    written by `pipeline.review.write_review` (it needs the PDFs); "review" here adds the workbook's links."""
     out_dir = Path(out_dir)
     written = []
     for name, spec in TABLES.items():
@@ -277,5 +318,5 @@ def export(frames: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv",
         if "parquet" in formats:
             written.append(write_parquet(df, spec, out_dir / f"{name}.parquet"))
     if "xlsx" in formats:
-        written.append(write_xlsx(frames, out_dir / WORKBOOK))
+        written.append(write_xlsx(frames, out_dir / WORKBOOK, review="review" in formats))
     return written

@@ -14,6 +14,7 @@ the per-file path never pays for it.
 from __future__ import annotations
 
 import html
+import json
 import re
 import sys
 import time
@@ -23,10 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from schemas.contract import CONTRACT_TABLES, TABLES
+from schemas.contract import BBOX, CONTRACT_TABLES, TABLES, boxed_tables
 from schemas.expectations import (
-    CRITICAL, DOC_CODE, DOC_ID, DOC_PAGES, EARLIEST, FIRST_DATE, KEY, LAST_DATE, LATEST, MEETING, P_DOC_IDS,
-    P_LEAD_KEYS, P_MEETINGS, P_RECORD_IDS, ROW, TEXT_COLUMN, TEXT_VALUE, WARNING, Check, Thresholds, suites,
+    BOX_COORD, BOX_LOWER, BOX_UPPER, BOX_VALUE, CRITICAL, DOC_CODE, DOC_ID, DOC_PAGES, EARLIEST, FIRST_DATE, KEY,
+    LAST_DATE, LATEST, MEETING, P_DOC_IDS, P_LEAD_KEYS, P_MEETINGS, P_RECORD_IDS, ROW, TEXT_COLUMN, TEXT_VALUE,
+    WARNING, Check, Thresholds, suites,
 )
 
 REPORT_NAME = "quality_report.html"
@@ -151,6 +153,10 @@ def _views(frames: dict[str, pd.DataFrame], th: Thresholds) -> tuple[dict[str, p
     meeting_keys = _committee_views(frames, views, pages_of, date_of, th)
     for t in CONTRACT_TABLES:
         views[f"{t.name}:text"] = _text_view(frames[t.name].reset_index(drop=True), t)
+    sizes = {d: _page_sizes(s) for d, s in zip(docs["doc_id"], docs["page_sizes"]) if not _is_missing(d)}
+    for t in boxed_tables():
+        if t.name in frames:
+            views[f"{t.name}:boxes"] = _box_view(frames[t.name].reset_index(drop=True), t, sizes, th)
     params = {
         P_DOC_IDS: [d for d in docs["doc_id"].dropna().unique()],
         P_RECORD_IDS: [r for r in recs["record_id"].dropna().unique()],
@@ -190,13 +196,83 @@ def _committee_views(frames: dict[str, pd.DataFrame], views: dict, pages_of: dic
         views[name] = v
     m = frames["meetings"]
     return sorted({_text_key(r) for r in zip(m["doc_id"], m["kind"], m["meeting_date"])})
+_NOT_TEXT = (BBOX, "page_sizes")  # JSON of numbers: checked by the boxes view, not for text artefacts
+
+
+def _page_sizes(text) -> dict[int, tuple[float, float]]:
+    """documents.page_sizes -> {page: (width, height)}; {} where missing or unreadable."""
+    out: dict[int, tuple[float, float]] = {}
+    try:
+        for first, last, w, h in json.loads(text):
+            for p in range(int(first), int(last) + 1):
+                out[p] = (float(w), float(h))
+    except (TypeError, ValueError):
+        return {}
+    return out
+
+
+def parse_bbox(text) -> list[tuple] | None:
+    """The bbox column's boxes as (page, x0, top, x1, bottom) tuples; None when it is not that shape."""
+    try:
+        boxes = json.loads(text)
+        out = [(int(b[0]), *(float(v) for v in b[1:5])) for b in boxes if len(b) == 5]
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
+    return out if out and len(out) == len(boxes) else None
+
+
+def _span_columns(spec) -> tuple[str, str] | None:
+    names = spec.names
+    if "page_start" in names and "page_end" in names:
+        return "page_start", "page_end"
+    if "page" in names:
+        return "page", "page"
+    return None
+
+
+def _box_view(df: pd.DataFrame, spec, sizes: dict[str, dict], th: Thresholds) -> pd.DataFrame:
+    """One row per number of every box (page, x0, top, x1, bottom) with the bounds it must lie within,
+    plus one "pages boxed" row per table row; a row whose bbox is missing or malformed gives one row
+    with its bbox text and no numbers."""
+    span = _span_columns(spec)
+    docs = (df["doc_id"] if "doc_id" in df.columns
+            else df["record_id"].astype("string").str.rsplit("-", n=1).str[0]).tolist()
+    firsts = df[span[0]].tolist() if span else [None] * len(df)
+    lasts = df[span[1]].tolist() if span else [None] * len(df)
+    slack = th.bbox_slack_pt
+    rows: list[tuple] = []
+    for i, (text, doc, first, last) in enumerate(zip(df[BBOX].tolist(), docs, firsts, lasts)):
+        text = None if _is_missing(text) else str(text)
+        boxes = parse_bbox(text) if text is not None else None
+        if boxes is None:
+            rows.append((i, text, None, None, None, None))
+            continue
+        first = None if _is_missing(first) else int(first)
+        last = None if _is_missing(last) else int(last)
+        pages_of_doc = sizes.get(doc, {}) if not _is_missing(doc) else {}
+        for page, x0, top, x1, bottom in boxes:
+            w, h = pages_of_doc.get(page, (None, None))
+            rows += [(i, text, "page", page, first, last),
+                     (i, text, "x0", x0, -slack, None if w is None else w + slack),
+                     (i, text, "x1", x1, x0, None if w is None else w + slack),
+                     (i, text, "top", top, -slack, None if h is None else h + slack),
+                     (i, text, "bottom", bottom, top, None if h is None else h + slack)]
+        if first is not None and last is not None:
+            n = last - first + 1
+            rows.append((i, text, "pages boxed", len({b[0] for b in boxes}), n, n))
+    cols = list(zip(*rows)) if rows else [[]] * 6
+    return pd.DataFrame({ROW: pd.array(cols[0], dtype="int64"), BBOX: pd.array(cols[1], dtype="string"),
+                         BOX_COORD: pd.array(cols[2], dtype="string"),
+                         BOX_VALUE: pd.array(cols[3], dtype="Float64"),
+                         BOX_LOWER: pd.array(cols[4], dtype="Float64"),
+                         BOX_UPPER: pd.array(cols[5], dtype="Float64")})
 
 
 def _text_view(df: pd.DataFrame, spec) -> pd.DataFrame:
     """One row per non-empty text cell of a table: (_row, column, value)."""
     rows, cols, vals = [], [], []
     for col in spec.columns:
-        if col.dtype not in ("string", "json"):
+        if col.dtype not in ("string", "json") or col.name in _NOT_TEXT:
             continue
         for i, v in enumerate(df[col.name].tolist()):
             if not _is_missing(v) and v != "":
@@ -264,7 +340,7 @@ def run_quality(frames: dict[str, pd.DataFrame], settings: QualitySettings = Qua
         by_view: dict[str, list[Check]] = {}
         for c in table_checks:
             by_view.setdefault(c.view, []).append(c)
-        base = views[table]
+        base = views[table] if table in views else frames[table].reset_index(drop=True)
         for view_name, view_checks in by_view.items():
             key = table if view_name == "rows" else f"{table}:{view_name}"
             view = views[key]

@@ -46,13 +46,26 @@ class CommitteeRows:
     status_rows: list[StatusRow] = field(default_factory=list)
 
 
-def bbox_json(boxes: list[Box]) -> str:
-    """A row's provenance as JSON: [[page, x0, top, x1, bottom], ...], points to one decimal."""
-    return json.dumps([[int(b[0])] + [round(float(v), 1) for v in b[1:5]] for b in boxes])
-
-
 def _iso(d: date | None) -> date | None:
     return d if isinstance(d, date) else None
+
+
+def bbox_json(boxes) -> str:
+    """Provenance boxes as the `bbox` column: `[[page, x0, top, x1, bottom], ...]` in PDF points, page order."""
+    return json.dumps([[int(b[0])] + [round(float(v), 2) for v in b[1:5]] for b in sorted(boxes, key=lambda b: b[0])])
+
+
+def page_sizes_json(pages) -> str:
+    """`documents.page_sizes`: `[[first_page, last_page, width, height], ...]`, one entry per run of
+    consecutive pages of one size (PDF points). `pages` holds (number, width, height) in page order."""
+    runs: list[list] = []
+    for number, width, height in pages:
+        w, h = round(float(width), 2), round(float(height), 2)
+        if runs and runs[-1][1] == number - 1 and runs[-1][2:] == [w, h]:
+            runs[-1][1] = number
+        else:
+            runs.append([int(number), int(number), w, h])
+    return json.dumps(runs)
 
 
 def build_rows(doc: dict, plan_rows: list[PlanRow], leads: dict[str, str], reference: date | None,
@@ -67,6 +80,7 @@ def build_rows(doc: dict, plan_rows: list[PlanRow], leads: dict[str, str], refer
             "recommendation": r.recommendation, "key_actions": r.key_actions, "lead": r.lead,
             "lead_name": r.lead_name, "timescale": r.timescale, "resource": r.resource,
             "extra": json.dumps(r.extra, ensure_ascii=False), "page_start": r.page_start, "page_end": r.page_end,
+            "bbox": bbox_json(r.boxes),
         })
         for span in find_dates(r.timescale, reference=reference):
             out.timescales.append({"record_id": rid, "text": span.text, "start_date": span.start_date,

@@ -139,7 +139,7 @@ class StoreLock:
 
     def __enter__(self) -> "StoreLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)  # the umask decides, as for every store file
         start = time.monotonic()
         deadline = start + max(0.0, self.wait)
         while True:
@@ -291,6 +291,18 @@ def current_frames(con) -> dict[str, pd.DataFrame]:
         df = con.execute(f'SELECT {cols} FROM "{name}" WHERE superseded_at IS NULL ORDER BY {order}').fetchdf()
         tables[name] = [{k: (None if _isna(v) else v) for k, v in r.items()} for r in df.to_dict("records")]
     return to_frames(tables)
+
+
+def source_paths(con) -> dict[str, str]:
+    """doc_id -> a path where the store last saw that content (files.path, absolute; the newest that still
+    exists on disk, else the newest): what `councilx export` renders the review page from."""
+    out: dict[str, str] = {}
+    rows = con.execute("SELECT doc_id, path FROM files WHERE doc_id IS NOT NULL AND path IS NOT NULL "
+                       "ORDER BY ingested_at DESC").fetchall()
+    for doc_id, path in rows:
+        if doc_id not in out or (not Path(out[doc_id]).is_file() and Path(path).is_file()):
+            out[doc_id] = path
+    return out
 
 
 def _isna(v) -> bool:

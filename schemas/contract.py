@@ -20,6 +20,12 @@ RAGS = ("red", "amber", "green", "not_rated")
 SEVERITIES = ("critical", "warning")
 
 
+BBOX = "bbox"  # the provenance column: every table that has it is checked against page sizes and reviewed
+BBOX_MEANING = ("Where the row is printed: JSON list of [page, x0, top, x1, bottom], one box per page the row "
+                "spans, covering its cells on that page, in PDF points from the page's top-left corner (as "
+                "pdfplumber measures).")
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -64,6 +70,8 @@ DOCUMENTS = Table(
         _c("records", "int", "Number of recommendation rows extracted.", False),
         _c("duplicate_of", "string", "Path of an earlier file in the run with the same content (its records "
            "are not repeated); empty otherwise.", False),
+        _c("page_sizes", "json", "JSON list of [first_page, last_page, width, height]: the size of every page in "
+           "PDF points, one entry per run of consecutive pages of one size (what bbox is checked against).", False),
     ),
     key=("doc_id",),
 )
@@ -86,6 +94,7 @@ RECOMMENDATIONS = Table(
         _c("extra", "json", "JSON object of every other column, keyed by its printed header."),
         _c("page_start", "int", "1-based page where the row starts."),
         _c("page_end", "int", "1-based page where the row ends."),
+        _c(BBOX, "json", BBOX_MEANING, False),
     ),
     key=("record_id",),
 )
@@ -218,6 +227,11 @@ CONTRACT_TABLES: tuple[Table, ...] = (DOCUMENTS, RECOMMENDATIONS, TIMESCALES, CO
                                        MEETINGS, AGENDA_ITEMS, MINUTES_ITEMS, STATUS_UPDATES)
 
 TABLES: dict[str, Table] = {t.name: t for t in CONTRACT_TABLES + (QUALITY_ISSUES,)}
+
+
+def boxed_tables() -> list[Table]:
+    """Every table with a `bbox` provenance column (in contract order)."""
+    return [t for t in TABLES.values() if BBOX in t.names]
 
 
 def dictionary_markdown() -> str:

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from schemas.contract import CONTRACT_TABLES, DOC_TYPES, MEETING_KINDS, PERIODS, PRECISIONS, RAGS, STATUSES, TABLES
+from schemas.contract import (BBOX, CONTRACT_TABLES, DOC_TYPES, MEETING_KINDS, PERIODS, PRECISIONS, RAGS, STATUSES,
+                              TABLES, boxed_tables)
 
 CRITICAL, WARNING = "critical", "warning"
 
@@ -36,6 +37,12 @@ TEXT_COLUMN = "column"            # text view: the column a text cell is in
 TEXT_VALUE = "value"              # text view: the cell's text
 KEY = "_key"                      # meetings, agenda_items, minutes_items, status_updates: the table's key as one text
 MEETING = "_meeting"              # agenda_items, minutes_items: doc_id|kind|meeting_date of the meeting it names
+# The boxes view of a table with a bbox column: one row per number a box holds (its page and four edges),
+# plus one row per table row for the count of pages boxed, each with the bounds it must lie within.
+BOX_COORD = "coord"               # page, x0, top, x1, bottom, or "pages boxed"
+BOX_VALUE = "value"
+BOX_LOWER = "lower"               # page: the row's first page; x0, top: -slack; x1: x0; bottom: top
+BOX_UPPER = "upper"               # page: the row's last page; x0, x1: page width + slack; top, bottom: height + slack
 
 # Suite parameters filled per run.
 P_DOC_IDS, P_RECORD_IDS, P_LEAD_KEYS = "doc_ids", "record_ids", "lead_keys"
@@ -56,6 +63,7 @@ class Thresholds:
     # A lead cell is code-like when it is nothing but codes (2-6 capitals) joined by / , & or "and".
     lead_code: str = r"[A-Z]{2,6}"
     lead_code_join: str = r"\s*(?:/|,|&|\band\b)\s*"
+    bbox_slack_pt: float = 1.0      # a box may overhang the page edge by this much (rounding, hairline rules)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,10 @@ class Check:
     def kw(self) -> dict:
         return dict(self.kwargs)
 
+
+_NUM = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_BOX = rf"\[\s*\d+(?:\s*,\s*{_NUM}){{4}}\s*\]"
+BBOX_RE = rf"^\[\s*{_BOX}(?:\s*,\s*{_BOX})*\s*\]$"   # [[page, x0, top, x1, bottom], ...], at least one box
 
 # Text artefacts no exported text may hold: (short name, regex, meaning).
 HTML_RE = (r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>=]+))?)*\s*/?>"
@@ -223,6 +235,20 @@ def checks(th: Thresholds = Thresholds()) -> list[Check]:
             add(Check(t, "ExpectColumnValuesToBeBetween", _k(column="page", min_value=1), CRITICAL, "page >= 1", "page"))
             add(Check(t, pair, _k(column_A=DOC_PAGES, column_B="page", or_equal=True, **skip_missing), CRITICAL,
                       "page <= the document's page count", "page"))
+    # provenance boxes, on every table with a bbox column (the "boxes" view)
+    for table in boxed_tables():
+        t = table.name
+        add(Check(t, "ExpectColumnValuesToNotBeNull", _k(column=BBOX), CRITICAL, "bbox present", BBOX,
+                  view="boxes"))
+        add(Check(t, "ExpectColumnValuesToMatchRegex", _k(column=BBOX, regex=BBOX_RE), CRITICAL,
+                  "bbox is a JSON list of [page, x0, top, x1, bottom] boxes", BBOX, view="boxes"))
+        where = (f"every box inside its page (within {th.bbox_slack_pt:g} pt), on a page of the row's span, "
+                 "one box per page spanned")
+        shown = (BOX_COORD, BOX_VALUE, BOX_LOWER, BOX_UPPER)
+        add(Check(t, pair, _k(column_A=BOX_VALUE, column_B=BOX_LOWER, or_equal=True, **skip_missing), CRITICAL,
+                  where, BBOX, observed=shown, view="boxes"))
+        add(Check(t, pair, _k(column_A=BOX_UPPER, column_B=BOX_VALUE, or_equal=True, **skip_missing), CRITICAL,
+                  where, BBOX, observed=shown, view="boxes"))
 
     # every text cell of every contract table (the "text" view: one row per non-empty text cell)
     for table in CONTRACT_TABLES:
@@ -236,5 +262,5 @@ def suites(th: Thresholds = Thresholds()) -> dict[str, list[Check]]:
     """Checks grouped into one suite per contract table (in contract order)."""
     out: dict[str, list[Check]] = {t.name: [] for t in CONTRACT_TABLES}
     for c in checks(th):
-        out[c.table].append(c)
+        out.setdefault(c.table, []).append(c)
     return out

@@ -14,7 +14,7 @@ from conftest import ROOT, SOTON
 from pipeline.cli import _strict_exit, check_and_export, main
 from pipeline.export import to_frames
 from pipeline.quality import REPORT_NAME, run_quality
-from planted import D1, D2, FORMULA, planted_tables
+from planted import GOOD_BBOX, D1, D2, FORMULA, planted_tables
 from schemas.contract import CONTRACT_TABLES, TABLES
 from schemas.expectations import checks
 
@@ -55,6 +55,10 @@ def test_planted_rows_are_reported(planted_run):
         ("recommendations", f"{D1}-6", "section", "warning", "(cid:12)"),
         ("costs", f"{D1}-2", "amount_gbp", "warning", "-5000"),
         ("costs", f"{D1}-3", "amount_gbp", "warning", "20000000000"),
+        ("recommendations", f"{D1}-2", "bbox", "critical", "coord=x1; value=700"),
+        ("recommendations", f"{D1}-3", "bbox", "critical", "coord=page; value=4"),
+        ("recommendations", f"{D1}-4", "bbox", "critical", ""),
+        ("recommendations", f"{D1}-7", "bbox", "critical", "[2, 40, 100]"),
     ]
     for table, ident, column, severity, observed in expected:
         key = "doc_id" if table == "documents" else "record_id"
@@ -95,6 +99,8 @@ def test_strict_exit_code(planted_run, tmp_path):
     clean["documents"][1]["doc_type"] = "other"
     clean["recommendations"] = [r for r in clean["recommendations"] if r["record_id"] not in (f"{D1}-5", f"{D1}-6")]
     clean["timescales"] = clean["timescales"][:1] + clean["timescales"][2:3]
+    for r in clean["recommendations"]:
+        r["bbox"] = GOOD_BBOX
     q2 = run_quality(to_frames(clean))
     assert q2.passed and q2.issues  # warnings remain, but no critical failure
     assert _strict_exit(q2, tmp_path) == 0
@@ -112,6 +118,7 @@ def test_real_run_strict_with_chosen_formats(tmp_path, samples):
     assert (out / "quality_issues.csv").exists() and (out / REPORT_NAME).exists()
     assert (out / "councilx.xlsx").exists()
     assert not list(out.glob("*.parquet"))
+    assert not (out / "review").exists()  # --format without review: no review page
     assert main(["run", str(samples / SOTON), "--out", str(out), "--format", "pdf", "-q"]) == 2
 
 
@@ -160,13 +167,17 @@ def _gold_tables(gold_dir: Path) -> dict[str, list[dict]]:
         doc_id = hashlib.sha256(g.name.encode()).hexdigest()[:16]
         pages = max([r.get("page_end") or 1 for r in d["records"]] + [1])
         tables["documents"].append({"doc_id": doc_id, "source": d["source"], "doc_type": d.get("doc_type", "other"),
-                                    "title": "", "pages": pages, "status": "ok", "error": ""})
+                                    "title": "", "pages": pages, "status": "ok", "error": "",
+                                    "page_sizes": json.dumps([[1, pages, 595.28, 841.89]])})
         tables["leads"] += [{"doc_id": doc_id, **lead} for lead in d.get("leads", [])]
         for n, r in enumerate(d["records"], start=1):
             rid = f"{doc_id}-{n}"
             tables["recommendations"].append({**{k: v for k, v in r.items() if k not in ("timescales", "costs")},
                                               "record_id": rid, "doc_id": doc_id, "source": d["source"],
-                                              "extra": json.dumps(r.get("extra", {}), ensure_ascii=False)})
+                                              "extra": json.dumps(r.get("extra", {}), ensure_ascii=False),
+                                              # gold has no boxes: one inside an A4 page per page spanned
+                                              "bbox": json.dumps([[p, 40.0, 100.0, 550.0, 160.0] for p in range(
+                                                  r["page_start"], r["page_end"] + 1)])})
             tables["timescales"] += [{"record_id": rid, **t} for t in r.get("timescales", [])]
             tables["costs"] += [{"record_id": rid, **c} for c in r.get("costs", [])]
     return tables
