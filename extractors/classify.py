@@ -232,15 +232,18 @@ def split_parts(layout: DocumentLayout, doc_type: str, s: PartSettings = PartSet
     if doc_type not in COMMITTEE_TYPES or not numbers:
         return [Part(doc_type, tuple(numbers))] if numbers else []
     runs: list[tuple[str, list[int]]] = []
+    opens: set[int] = set()   # pages whose opening lines start an agenda or a report
     for p in layout.pages:
         kind = page_start(p, s) if p.words else ""
+        if kind in ("agenda", "report"):
+            opens.add(p.number)
         if not runs:
             runs.append((kind or doc_type, [p.number]))
         elif kind and kind != runs[-1][0] or kind == "report":
             runs.append((kind, [p.number]))
         else:
             runs[-1][1].append(p.number)
-    runs = _minutes_sets(layout, runs)
+    runs = _minutes_sets(layout, runs, opens)
     merged: list[Part] = []
     for kind, pages in runs:
         if kind == "report":
@@ -252,15 +255,22 @@ def split_parts(layout: DocumentLayout, doc_type: str, s: PartSettings = PartSet
     return merged
 
 
-def _minutes_sets(layout: DocumentLayout, runs: list[tuple[str, list[int]]]) -> list[tuple[str, list[int]]]:
+def _minutes_sets(layout: DocumentLayout, runs: list[tuple[str, list[int]]],
+                  opens: set[int]) -> list[tuple[str, list[int]]]:
     """Printed minutes bound their own pages (`extractors.minutes.minutes_pages`): a minutes heading may
     sit in the middle of a page or under other opening lines, where page openings cannot see it. Every
-    set of minutes becomes a minutes part of exactly its pages; the pages leave the parts around them,
+    set of minutes becomes a minutes part of exactly its pages (up to a page whose opening lines start
+    another paper); the pages leave the parts around them,
     except a set's first page, which the part before keeps too (the page is shared where the minutes
     start part-way down it)."""
     from extractors.minutes import minutes_pages
 
-    sets = [list(p) for p in minutes_pages(layout) if p]
+    sets = []
+    for pages in minutes_pages(layout):
+        cut = [p for i, p in enumerate(pages) if i == 0 or p not in opens]  # a page opening a paper ends them
+        cut = cut[:next((i for i, p in enumerate(cut) if i and cut[i - 1] + 1 != p), len(cut))]
+        if cut:
+            sets.append(cut)
     if not sets:
         return runs
     taken = {p for pages in sets for p in pages}

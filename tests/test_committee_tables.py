@@ -61,7 +61,7 @@ def test_contract_rows_from_typed_rows():
     rows = build_rows(doc, [], {}, None, c)
     m = rows.meetings[0]
     assert m["meeting_date"] == date(2025, 3, 4) and m["kind"] == "agenda" and m["source"] == "pack.pdf"
-    assert json.loads(m["bbox"]) == [[1, 78.0, 251.2, 295.0, 263.2]]
+    assert json.loads(m["bbox"]) == [[1, 78.04, 251.2, 295.0, 263.2]]
     assert json.loads(rows.agenda_items[0]["bbox"])[1] == [2, 54.0, 60.0, 300.0, 80.0]
     assert rows.minutes_items[0]["minute_number"] == "" and rows.minutes_items[0]["bbox"] == "[]"
     assert rows.status_updates[0]["rag"] == "amber"
@@ -109,6 +109,10 @@ def planted_committee() -> dict[str, list[dict]]:
         {"doc_id": D1, "source": "plan.pdf", "section": "Green City", "initiative": "Parks", "period": "Q2",
          "rag": "purple", "direction": "", "comments": "", "page": 3, "bbox": "[]"},    # rag outside the set
     ]
+    for name in ("meetings", "agenda_items", "minutes_items", "status_updates"):
+        for row in tables[name]:  # a valid box on the row's page: only the planted faults above are reported
+            if row["bbox"] == "[]":
+                row["bbox"] = json.dumps([[row.get("page", 1), 50.0, 50.0, 300.0, 70.0]])
     return tables
 
 

@@ -318,41 +318,41 @@ def test_a_pdf_that_will_not_render_costs_only_its_images(review_run, tmp_path):
     assert "could not be rendered" in (tmp_path / "out" / "review" / "index.html").read_text(encoding="utf-8")
 
 
-def test_any_table_with_a_bbox_joins_in(review_run, tmp_path, monkeypatch):
-    """A table added later with `page` and `bbox` (as the committee tables will be) is checked, reviewed
-    and linked with no code of its own."""
+def test_any_table_with_a_bbox_joins_in(review_run, tmp_path):
+    """Every table with `page` and `bbox` (here the committee tables) is checked, reviewed and linked with
+    no code of its own."""
+    from datetime import date
+
     import pipeline.quality as Q
     import schemas.contract as C
-    import schemas.expectations as E
     from openpyxl import load_workbook
 
     from pipeline.export import export, to_frame, to_frames
     from pipeline.review import write_review
 
-    extra = C.Table("agenda_items", "test table", (
-        C._c("doc_id", "string", ""), C._c("source", "string", ""), C._c("item_number", "string", ""),
-        C._c("title", "string", ""), C._c("page", "int", ""), C._c("bbox", "json", "")))
-    monkeypatch.setitem(C.TABLES, "agenda_items", extra)
-    for m in (C, E, Q):
-        monkeypatch.setattr(m, "CONTRACT_TABLES", C.CONTRACT_TABLES + (extra,))
     _, _, docs, _ = review_run
     d = docs["doc_id"][0]
-    rows = [{"doc_id": d, "source": "x.pdf", "item_number": "1", "title": "Apologies", "page": 2,
-             "bbox": "[[2, 30, 40, 500, 60]]"},
-            {"doc_id": d, "source": "x.pdf", "item_number": "2", "title": "Off the page", "page": 3,
-             "bbox": "[[3, 30, 40, 5000, 60]]"}]
-    frames = to_frames({"documents": docs.to_dict("records"), "agenda_items": rows})
+    ref = docs["doc_date"][0]
+    day = getattr(ref, "date", lambda: ref)() if ref is not None and str(ref) not in ("NaT", "None", "<NA>") else date(2019, 2, 7)
+    meetings = [{"doc_id": d, "source": "x.pdf", "body": "Panel", "meeting_date": day, "start_time": "18:00",
+                 "venue": "", "kind": "agenda", "bbox": "[[1, 30, 40, 500, 60]]"}]
+    rows = [{"doc_id": d, "source": "x.pdf", "meeting_date": day, "item_number": "1", "title": "Apologies",
+             "description": "", "page_refs": "", "page": 2, "bbox": "[[2, 30, 40, 500, 60]]"},
+            {"doc_id": d, "source": "x.pdf", "meeting_date": day, "item_number": "2", "title": "Off the page",
+             "description": "", "page_refs": "", "page": 3, "bbox": "[[3, 30, 40, 5000, 60]]"}]
+    frames = to_frames({"documents": docs.to_dict("records"), "meetings": meetings, "agenda_items": rows})
     issues = Q.run_quality(frames).issues
     assert [(i["table"], i["row"], i["column"]) for i in issues] == [("agenda_items", 2, "bbox")]
     frames["quality_issues"] = to_frame(C.TABLES["quality_issues"], issues)
     export(frames, tmp_path, ("xlsx", "review"))
     r = write_review(frames, tmp_path)
-    assert r.entries == 2 and r.images == 2
+    assert r.entries == 3 and r.images == 3
     page = _parse(tmp_path)
-    assert list(page.entries) == [f"agenda_items-{d}-1", f"agenda_items-{d}-2"]
+    assert [e for e in page.entries if e.startswith("agenda_items")] == [f"agenda_items-{d}-1", f"agenda_items-{d}-2"]
     assert "issue" in page.entries[f"agenda_items-{d}-2"]["class"].split()
     ws = load_workbook(tmp_path / "councilx.xlsx")["agenda_items"]
-    assert ws.cell(1, 7).value == "review" and ws.cell(3, 7).hyperlink.target == f"review/index.html#agenda_items-{d}-2"
+    col = [c.value for c in ws[1]].index("review") + 1
+    assert ws.cell(3, col).hyperlink.target == f"review/index.html#agenda_items-{d}-2"
 
 
 def test_rendering_that_overruns_its_time_limit_is_stopped(review_run, tmp_path):
