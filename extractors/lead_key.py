@@ -46,6 +46,7 @@ class KeySettings:
     max_name_words: int = 12       # a longer "name" is prose, not a lead role
     title_gap_ratio: float = 3.0   # a key's lines follow each other within this many line heights
     prose_words: int = 12          # a continuation line longer than this with no separator is prose
+    min_used_share: float = 0.5    # a second key counts if this share of its codes stand in the lead column
 
 
 def code_key(code: str) -> str:
@@ -253,30 +254,46 @@ def _bare_runs(lines: list[Line], s: KeySettings) -> list[dict[str, str]]:
     return out
 
 
-def _relevant(groups: list[dict[str, str]], leads: list[str]) -> list[dict[str, str]]:
-    """Keys some of whose codes stand in the lead column (a glossary of other terms is not a lead key)."""
-    tokens = {code_key(t) for lead in leads for t in re.split(r"[\s/,&;+()]+|\band\b", lead or "") if t}
-    return [g for g in groups if any(code_key(c) in tokens for c in g)]
+def _lead_tokens(leads: list[str]) -> set[str]:
+    return {code_key(t) for lead in leads for t in re.split(r"[\s/,&;+()]+|\band\b", lead or "") if t}
+
+
+def _relevant(groups: list[dict[str, str]], leads: list[str], s: KeySettings) -> list[dict[str, str]]:
+    """Keys whose codes stand in the lead column: the one with most codes there, and any other with at
+    least `min_used_share` of its codes there (a glossary of other terms is not a key of lead codes)."""
+    tokens = _lead_tokens(leads)
+    hits = [sum(code_key(c) in tokens for c in g) for g in groups]
+    best = max(hits, default=0)
+    return [g for g, h in zip(groups, hits) if h and (h == best or h >= s.min_used_share * len(g))]
 
 
 def find_lead_key(pages: list[PageTables], s: KeySettings = KeySettings(),
                   leads: list[str] | None = None) -> dict[str, str]:
     """The document's key of lead codes, {code: name} in first-printed order ({} if none).
 
-    With `leads` (the lead cells of the plan), only keys whose codes appear there count."""
+    With `leads` (the lead cells of the plan), only keys whose codes appear there count (see _relevant);
+    where two keys give one code different names, the key with more codes in the lead column wins."""
     groups: list[dict[str, str]] = []
     for pt in pages:
         for finder in (_titled, _key_tables, _bare_runs):
             groups.extend(g for g in finder(pt.free_lines, s) if g)
     if leads is not None:
-        groups = _relevant(groups, leads)
+        groups = _relevant(groups, leads, s)
+        tokens = _lead_tokens(leads)
+        rank = sorted(range(len(groups)), key=lambda i: -sum(code_key(c) in tokens for c in groups[i]))
+    else:
+        rank = list(range(len(groups)))
+    names: dict[str, str] = {}
+    for i in rank:
+        for k, v in groups[i].items():
+            names.setdefault(code_key(k), v)
     key: dict[str, str] = {}
     seen: set[str] = set()
     for g in groups:
-        for k, v in g.items():
+        for k in g:
             if code_key(k) not in seen:
                 seen.add(code_key(k))
-                key[k] = v
+                key[k] = names[code_key(k)]
     return key
 
 
