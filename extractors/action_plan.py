@@ -51,6 +51,7 @@ class PlanExtraction:
     leads: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     tables: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # printed header -> role ("" for extra), all tables
 
 
 @dataclass(frozen=True)
@@ -197,4 +198,6 @@ def extract_plan(layout: DocumentLayout, s: PlanSettings = PlanSettings()) -> Pl
     key = find_lead_key(pages, leads=[r.lead for r in rows]) if rows else {}
     for r in rows:
         r.lead_name = expand_lead(r.lead, key)
-    return PlanExtraction(rows=rows, leads=key, tables=sum(len(p.tables) for p in pages))
+    columns = {c.header: c.role for p in pages for t in p.tables if t.header_on_page for c in t.columns} \
+        if rows else {}
+    return PlanExtraction(rows=rows, leads=key, tables=sum(len(p.tables) for p in pages), columns=columns)

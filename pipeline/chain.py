@@ -9,6 +9,7 @@ logic of its own.
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 import time
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ def file_sha256(path: str | Path) -> str:
 def _doc_row(path: Path, doc_id: str) -> dict:
     return {"doc_id": doc_id, "source": path.name, "doc_type": "other", "title": "", "pages": 0,
             "status": "failed", "error": "", "path": str(path), "doc_date": None, "records": 0, "seconds": 0.0,
-            "duplicate_of": ""}
+            "duplicate_of": "", "plan_columns": "{}"}
 
 
 def failed_doc(path: str | Path, reason: str, seconds: float = 0.0) -> DocRows:
@@ -147,7 +148,8 @@ def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
     cls = classify(layout, n_plan_rows=len(plan.rows))
     problems.extend(plan.warnings)
     row.update(doc_type=cls.doc_type, title=cls.title, doc_date=cls.doc_date,
-               records=len(plan.rows), status="partial" if problems else "ok", error="; ".join(problems))
+               records=len(plan.rows), status="partial" if problems else "ok", error="; ".join(problems),
+               plan_columns=json.dumps(plan.columns, ensure_ascii=False))
     row["seconds"] = round(time.perf_counter() - t0, 3)
     return build_rows(row, plan.rows, plan.leads, cls.doc_date)
 

@@ -94,6 +94,14 @@ def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=N
             lines.insert(-1, f"    {c.severity:8s}  {c.table}.{c.column}: {c.check} "
                              f"({r.unexpected_count} of {r.element_count} rows)")
         lines.insert(-1, f"  report      {out / 'quality_report.html'}  (issues in quality_issues.*)")
+        review = quality.needs_review()
+        source = {d["doc_id"]: d["source"] for d in docs}
+        lines.insert(-1, f"  review      {len(review)} document{'' if len(review) == 1 else 's'} need"
+                         f"{'s' if len(review) == 1 else ''} review" + (" (self-check of the extraction)" if review else ""))
+        for doc_id, symptoms in list(review.items())[:10]:
+            lines.insert(-1, f"    {source.get(doc_id, doc_id)}: {'; '.join(symptoms)}")
+        if len(review) > 10:
+            lines.insert(-1, f"    ... and {len(review) - 10} more (see quality_issues.*)")
     failures = [d for d in docs if d["status"] != "ok"]
     for d in failures[:10]:
         lines.append(f"  {d['status']:7s}     {d['source']}: {d['error'][:100]}")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.review import review_view
 from schemas.contract import CONTRACT_TABLES, TABLES
 from schemas.expectations import (
     CRITICAL, DOC_CODE, DOC_ID, DOC_PAGES, EARLIEST, FIRST_DATE, LAST_DATE, LATEST, P_DOC_IDS, P_LEAD_KEYS,
@@ -72,6 +73,15 @@ class QualityResult:
     def passed(self) -> bool:
         """No critical expectation failed (warnings do not fail a run)."""
         return not self.failed_checks(CRITICAL)
+
+    def needs_review(self) -> dict[str, list[str]]:
+        """doc_id -> the symptoms of a broken extraction the self-check found in it (the `review` checks)."""
+        review = {r.check.check for r in self.results if r.check.view == "review"}
+        out: dict[str, list[str]] = {}
+        for i in self.issues:
+            if i["check"] in review and i["doc_id"]:
+                out.setdefault(i["doc_id"], []).append(re.sub(r"^needs review: | \(.*\)$", "", i["check"]))
+        return out
 
     def summary_line(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
@@ -146,7 +156,8 @@ def _views(frames: dict[str, pd.DataFrame], th: Thresholds) -> tuple[dict[str, p
     lead_codes = lead_codes.astype({"record_id": "string", "doc_id": "string", "lead": "string",
                                     "code": "string", DOC_CODE: "string"})
 
-    views = {"documents": docs, "recommendations": recs_v, "recommendations:lead_codes": lead_codes,
+    views = {"documents": docs, "documents:review": review_view(docs, recs, times, leads, th),
+             "recommendations": recs_v, "recommendations:lead_codes": lead_codes,
              "timescales": times_v, "costs": costs_v, "leads": leads}
     for t in CONTRACT_TABLES:
         views[f"{t.name}:text"] = _text_view(frames[t.name].reset_index(drop=True), t)

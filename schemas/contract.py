@@ -62,6 +62,9 @@ DOCUMENTS = Table(
         _c("records", "int", "Number of recommendation rows extracted.", False),
         _c("duplicate_of", "string", "Path of an earlier file in the run with the same content (its records "
            "are not repeated); empty otherwise.", False),
+        _c("plan_columns", "json", "JSON object of the plan tables' printed column headers, each with the role it "
+           "was read as (recommendation, key_actions, lead, timescale, resource, ref; empty: kept in extra); {} "
+           "where the document has no plan.", False),
     ),
     key=("doc_id",),
 )

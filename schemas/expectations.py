@@ -51,6 +51,24 @@ class Thresholds:
     # A lead cell is code-like when it is nothing but codes (2-6 capitals) joined by / , & or "and".
     lead_code: str = r"[A-Z]{2,6}"
     lead_code_join: str = r"\s*(?:/|,|&|\band\b)\s*"
+    # -- the self-check of a plan's extraction (pipeline/review.py): one document-level row per symptom --
+    review_min_records: int = 3          # documents with fewer recommendations are not judged
+    sentence_lead_words: int = 9         # a lead cell this many words long (codes of the key aside) reads as a sentence
+    max_sentence_lead_share: float = 0.25  # ... and more than this share of them is a symptom
+    empty_role_share: float = 0.9        # a headed column with this share of its cells empty came out empty
+    review_min_timescales: int = 4       # timescale cells needed before judging how many give a date
+    max_undated_share: float = 0.5       # more than this share of timescale cells giving no date is a symptom
+    repeat_min_words: int = 4            # texts this long that stand in two columns of a record repeat
+    max_repeated_share: float = 0.2      # more than this share of records repeating text is a symptom
+    short_rec_words: int = 2             # a recommendation this short (or code-like) is a fragment
+    max_short_rec_share: float = 0.25    # more than this share of fragments is a symptom
+    max_unkeyed_code_share: float = 0.5  # more than this share of code-like leads with no key is a symptom
+    extra_dates_share: float = 0.6       # an extra column with this share of its cells holding a date reads as dates
+    date_like: str = (r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+                      r"\b(?:spring|summer|autumn|winter)\b|\bQ[1-4]\b|\bongoing\b")
+    # a header naming a role (lead, timescale, resource, key actions, recommendation)
+    role_header: str = (r"\b(lead(?:s|er)?|led by|owners?|responsib\w*|time ?scales?|deadlines?|target dates?|"
+                        r"by when|due dates?|resources?|costs?|budgets?|funding|key actions?|recommendations?)\b")
 
 
 @dataclass(frozen=True)
@@ -63,7 +81,7 @@ class Check:
     column: str                # the column(s) it is about, as reported in quality_issues
     observed: tuple[str, ...] = ()  # view columns shown as the observed value (default: the unexpected value)
     view: str = "rows"         # rows: the table plus helper columns; lead_codes: one row per code-like lead token;
-    #                            text: one row per non-empty text cell
+    #                            text: one row per non-empty text cell; review: one row per plan (its measures)
     column_from: str = ""      # a view column naming the reported column row by row (the text view)
 
     @property
@@ -173,12 +191,54 @@ def checks(th: Thresholds = Thresholds()) -> list[Check]:
     add(Check(t, "ExpectCompoundColumnsToBeUnique", _k(column_list=["doc_id", "code"]), CRITICAL,
               "one row per code per document", "doc_id+code"))
 
+    # the self-check of each plan's extraction (the "review" view of pipeline/review.py: one row per document
+    # with enough records, one measure per column): a document over a bound gets one row per symptom
+    for measure, bound, column, meaning in review_bounds(th):
+        kw = _k(column=measure, min_value=bound) if measure == "key_expanded" else _k(column=measure, max_value=bound)
+        add(Check("documents", "ExpectColumnValuesToBeBetween", kw, WARNING, meaning, column,
+                  observed=(measure, REVIEW_EXAMPLES[measure]), view="review"))
+
     # every text cell of every contract table (the "text" view: one row per non-empty text cell)
     for table in CONTRACT_TABLES:
         for _, regex, meaning in TEXT_ARTEFACTS:
             add(Check(table.name, "ExpectColumnValuesToNotMatchRegex", _k(column=TEXT_VALUE, regex=regex),
                       WARNING, meaning, "(any text column)", view="text", column_from=TEXT_COLUMN))
     return out
+
+
+# the review view's measures and the example column shown beside each (pipeline/review.py fills them)
+REVIEW_EXAMPLES = {
+    "lead_sentence_share": "lead_sentence_example", "empty_columns": "empty_column_names",
+    "undated_share": "undated_example", "key_expanded": "key_codes", "roles_in_extra": "role_headers",
+    "dates_in_extra": "dates_headers", "repeated_share": "repeated_example", "short_rec_share": "short_rec_example",
+    "unkeyed_code_share": "unkeyed_code_example",
+}
+
+
+def review_bounds(th: Thresholds = Thresholds()) -> list[tuple[str, float, str, str]]:
+    """(measure, bound, column, what the check says) of every symptom of a plan's extraction gone wrong."""
+    return [
+        ("lead_sentence_share", th.max_sentence_lead_share, "lead",
+         f"needs review: lead cells read like sentences (share of leads of {th.sentence_lead_words}+ words "
+         f"besides key codes at most {th.max_sentence_lead_share:g})"),
+        ("empty_columns", 0, "timescale+resource+lead+key_actions+recommendation",
+         "needs review: a column headed with a role came out empty"),
+        ("undated_share", th.max_undated_share, "timescale",
+         f"needs review: most timescale cells give no date (share at most {th.max_undated_share:g})"),
+        ("key_expanded", 1, "lead_name", "needs review: the key of lead codes expands no lead cell"),
+        ("roles_in_extra", 0, "extra",
+         "needs review: an extra column's header names a role whose own column is empty"),
+        ("dates_in_extra", 0, "timescale+extra",
+         "needs review: the timescale column is empty but an extra column reads as dates"),
+        ("repeated_share", th.max_repeated_share, "recommendation+key_actions+lead+timescale+resource+extra",
+         f"needs review: records repeat text across columns (share at most {th.max_repeated_share:g})"),
+        ("short_rec_share", th.max_short_rec_share, "recommendation",
+         f"needs review: recommendations of {th.short_rec_words} words or fewer, or codes "
+         f"(share at most {th.max_short_rec_share:g})"),
+        ("unkeyed_code_share", th.max_unkeyed_code_share, "lead",
+         f"needs review: leads are mostly codes and no key of lead codes was found (share at most "
+         f"{th.max_unkeyed_code_share:g})"),
+    ]
 
 
 def suites(th: Thresholds = Thresholds()) -> dict[str, list[Check]]:
