@@ -118,10 +118,14 @@ def measure(doc: dict, recs: pd.DataFrame, dated: set[str], key: list[str], th: 
             repeated.append(_text(r["recommendation"]) or _text(r["key_actions"]))
     out["repeated_share"], out["repeated_example"] = _share(repeated, len(recs))
 
-    # recommendation cells that are a word or two long, or look like codes
-    recs_text = [_text(v) for v in recs["recommendation"] if _text(v)]
-    short = [t for t in recs_text if len(_words(t)) <= th.short_rec_words or code_like.fullmatch(t)]
+    # recommendation cells that are empty, a word or two long, or look like codes
+    recs_text = [_text(v) for v in recs["recommendation"]]
+    short = [t or "(empty)" for t in recs_text if len(_words(t)) <= th.short_rec_words or code_like.fullmatch(t)]
     out["short_rec_share"], out["short_rec_example"] = _share(short, len(recs_text))
+
+    # records that repeat the recommendation before them (one printed row read as many)
+    shared = [b for a, b in zip(recs_text, recs_text[1:]) if a and a == b]
+    out["shared_rec_share"], out["shared_rec_example"] = _share(shared, len(recs_text))
 
     # leads that are codes, in a document with no key to expand them
     if key:
@@ -147,7 +151,8 @@ def _role_of(word: str) -> str:
 
 def review_view(docs: pd.DataFrame, recs: pd.DataFrame, times: pd.DataFrame, leads: pd.DataFrame,
                 th: Thresholds) -> pd.DataFrame:
-    """One row per document with at least `review_min_records` recommendations: its measures."""
+    """One row per document with at least `review_min_records` recommendations (its measures), or titled as
+    a plan (how many records it gave)."""
     dated = set(times["record_id"].dropna())
     key_of: dict[str, list[str]] = {}
     for d, c in zip(leads["doc_id"], leads["code"]):
@@ -155,11 +160,20 @@ def review_view(docs: pd.DataFrame, recs: pd.DataFrame, times: pd.DataFrame, lea
             key_of.setdefault(d, []).append(str(c))
     by_doc = {d: g for d, g in recs.groupby("doc_id", sort=False)} if len(recs) else {}
     rows = []
+    plan_title = re.compile(th.plan_title, re.I)
     for i, doc in enumerate(docs.to_dict("records")):
         g = by_doc.get(doc["doc_id"])
-        if g is None or len(g) < th.review_min_records:
+        n = 0 if g is None else len(g)
+        titled = bool(plan_title.search(_text(doc.get("title"))))
+        if n >= th.review_min_records:
+            m = measure(doc, g, dated, key_of.get(doc["doc_id"], []), th)
+        elif titled and _text(doc.get("status")) != "failed":
+            m = {}  # a paper titled as a plan that gave (almost) no records: only that is measured
+        else:
             continue
-        rows.append({ROW: i, "doc_id": doc["doc_id"], **measure(doc, g, dated, key_of.get(doc["doc_id"], []), th)})
+        m["plan_records"] = n if titled else None
+        m["plan_title"] = _cut(_text(doc.get("title"))) if titled else ""
+        rows.append({ROW: i, "doc_id": doc["doc_id"], **m})
     cols = [ROW, "doc_id"] + [c for pair in MEASURES.items() for c in pair]
     df = pd.DataFrame(rows, columns=cols)
     df[ROW] = df[ROW].astype("int64")

@@ -63,6 +63,11 @@ class Thresholds:
     short_rec_words: int = 2             # a recommendation this short (or code-like) is a fragment
     max_short_rec_share: float = 0.25    # more than this share of fragments is a symptom
     max_unkeyed_code_share: float = 0.5  # more than this share of code-like leads with no key is a symptom
+    max_shared_rec_share: float = 0.5    # more than this share of records repeating the one before is a symptom
+    # a paper titled as a plan itself (not a report about one: `Adoption of the ... Action Plan`)
+    plan_title: str = (r"^(?!.*\b(?:adoption|approval|update|progress|report|review|consultation|monitoring|"
+                       r"refresh|proposed|draft)\b).*\b(?:action|delivery|improvement|implementation) plan"
+                       r"(?:\s+[\d\s/–-]+)?$|^(?!.*\b(?:update|progress|report|review)\b).*statement of action$")
     extra_dates_share: float = 0.6       # an extra column with this share of its cells holding a date reads as dates
     date_like: str = (r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
                       r"\b(?:spring|summer|autumn|winter)\b|\bQ[1-4]\b|\bongoing\b")
@@ -194,7 +199,7 @@ def checks(th: Thresholds = Thresholds()) -> list[Check]:
     # the self-check of each plan's extraction (the "review" view of pipeline/review.py: one row per document
     # with enough records, one measure per column): a document over a bound gets one row per symptom
     for measure, bound, column, meaning in review_bounds(th):
-        kw = _k(column=measure, min_value=bound) if measure == "key_expanded" else _k(column=measure, max_value=bound)
+        kw = _k(column=measure, min_value=bound) if measure in REVIEW_AT_LEAST else _k(column=measure, max_value=bound)
         add(Check("documents", "ExpectColumnValuesToBeBetween", kw, WARNING, meaning, column,
                   observed=(measure, REVIEW_EXAMPLES[measure]), view="review"))
 
@@ -211,8 +216,12 @@ REVIEW_EXAMPLES = {
     "lead_sentence_share": "lead_sentence_example", "empty_columns": "empty_column_names",
     "undated_share": "undated_example", "key_expanded": "key_codes", "roles_in_extra": "role_headers",
     "dates_in_extra": "dates_headers", "repeated_share": "repeated_example", "short_rec_share": "short_rec_example",
-    "unkeyed_code_share": "unkeyed_code_example",
+    "unkeyed_code_share": "unkeyed_code_example", "shared_rec_share": "shared_rec_example",
+    "plan_records": "plan_title",
 }
+
+
+REVIEW_AT_LEAST = ("key_expanded", "plan_records")  # measures bounded below; the others are bounded above
 
 
 def review_bounds(th: Thresholds = Thresholds()) -> list[tuple[str, float, str, str]]:
@@ -233,8 +242,11 @@ def review_bounds(th: Thresholds = Thresholds()) -> list[tuple[str, float, str, 
         ("repeated_share", th.max_repeated_share, "recommendation+key_actions+lead+timescale+resource+extra",
          f"needs review: records repeat text across columns (share at most {th.max_repeated_share:g})"),
         ("short_rec_share", th.max_short_rec_share, "recommendation",
-         f"needs review: recommendations of {th.short_rec_words} words or fewer, or codes "
+         f"needs review: recommendations empty, of {th.short_rec_words} words or fewer, or codes "
          f"(share at most {th.max_short_rec_share:g})"),
+        ("shared_rec_share", th.max_shared_rec_share, "recommendation",
+         f"needs review: records repeat the recommendation before them (share at most {th.max_shared_rec_share:g})"),
+        ("plan_records", 1, "records", "needs review: the paper is titled as a plan but gave no records"),
         ("unkeyed_code_share", th.max_unkeyed_code_share, "lead",
          f"needs review: leads are mostly codes and no key of lead codes was found (share at most "
          f"{th.max_unkeyed_code_share:g})"),

@@ -76,20 +76,26 @@ def test_each_symptom_fires_alone_on_planted_plans():
         "dates_in_extra": _doc("dates", timescale="", extra=[json.dumps({"OUTCOME": t}) for t in TIMES],
                                plan_columns={"Recommendation": "recommendation", "Lead": "lead", "OUTCOME": ""}),
         "repeated_share": _doc("repeat", key_actions=RECS),
-        "short_rec_share": _doc("short", recommendation=["EDT", "Skills", "SSM", "Jobs", "HC", "Hub"]),
+        "short_rec_share": _doc("short", recommendation=["EDT", "Skills", "", "Jobs", "HC", "Hub"]),
         "unkeyed_code_share": _doc("nokey", key={}),
+        "shared_rec_share": _doc("shared", recommendation=[RECS[0]] * 5 + RECS[5:]),
     }
+    titled = _doc("titled", n=0)  # a paper titled as a plan that gave no records
+    titled["documents"][0].update(title="Climate Emergency Action Plan 2025-2030", records=0)
+    report = _doc("report", n=0)  # a report about a plan: not judged
+    report["documents"][0].update(title="Adoption of the Climate Emergency Action Plan", records=0)
+    docs.update(plan_records=titled, report=report)
     q, review = _run(*docs.values())
-    assert "good" not in review
+    assert "good" not in review and "report" not in review
     for measure, d in docs.items():
-        if measure == "good":
+        if measure in ("good", "report"):
             continue
         doc_id = d["documents"][0]["doc_id"]
         assert review.get(doc_id) == [SYMPTOMS[measure]], (measure, review.get(doc_id))
         rows = [i for i in q.issues if i["doc_id"] == doc_id and i["table"] == "documents"]
         assert len(rows) == 1 and rows[0]["severity"] == "warning" and rows[0]["row"] >= 1
         assert measure in rows[0]["observed"]  # the measure and an example of what tripped it
-    assert set(SYMPTOMS) == set(docs) - {"good"}  # every symptom is exercised here
+    assert set(SYMPTOMS) == set(docs) - {"good", "report"}  # every symptom is exercised here
 
 
 def test_a_broken_plan_gets_one_row_per_symptom():
