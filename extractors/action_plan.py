@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.layout import DocumentLayout
-from extractors.lead_key import expand_lead, find_lead_key
+from extractors.lead_key import expand_lead, find_lead_key, key_in_text
 from extractors.tables import PageTables, Row, Table, TableSettings, reconstruct
 
 # A printed reference: a label word (`Rec 3:`, `Recommendation 4:`), then the reference itself: a number
@@ -159,7 +159,7 @@ def rows_from_tables(pages: list[PageTables], s: PlanSettings = PlanSettings()) 
                 cells_filled = any(row.cells)
                 if row.kind == "section" or (cells_filled and _is_heading_row(row, table, roles)):
                     text = row.section_text or next(c for c in row.cells if c)
-                    if text and len(text.split()) <= s.max_section_words:
+                    if text and len(text.split()) <= s.max_section_words and not key_in_text(text):
                         section = text.replace("\n", " ")
                     continue
                 if not cells_filled:

@@ -29,7 +29,7 @@ _TITLE = re.compile(
     r"^\s*(?:key(?:\s+(?:for|to)\s+(?:the\s+)?(?:lead|abbreviations?|codes|acronyms|officers?|roles?)\w*"
     r"(?:\s+(?:roles?|officers?|codes))?)?|lead\s+(?:roles?|officers?(?:\s+codes)?|codes)(?:\s+key)?|"
     r"(?:list\s+of\s+)?(?:abbreviations|acronyms)(?:\s+used)?|glossary(?:\s+of\s+terms)?)"
-    r"(?![\w-])\s*[:\-–—]?\s*", re.I)
+    r"(?![\w-])[\s:\-–—]*", re.I)
 _KEY_HEAD_LEFT = re.compile(r"^(code|codes|abbreviation|abbreviations|abbrev\.?|acronym|acronyms|key|initials|"
                             r"lead)$", re.I)
 _KEY_HEAD_RIGHT = re.compile(r"^(lead role|lead roles|role|roles|name|names|meaning|officer|lead|description|title|"
@@ -71,7 +71,7 @@ def _sep_entries(text: str, s: KeySettings, strict: bool) -> dict[str, str]:
     """`EDT – Economic Development Team; HOD – …` (or one per line, or separated by commas)."""
     out: dict[str, str] = {}
     for chunk in _SPLIT.split(text):
-        flat = chunk.replace("\n", " ").strip()
+        flat = chunk.replace("\n", " ").strip().lstrip(":;,.-–— ")
         if not flat:
             continue
         m = _ENTRY.match(flat)
@@ -254,6 +254,21 @@ def _bare_runs(lines: list[Line], s: KeySettings) -> list[dict[str, str]]:
     return out
 
 
+def key_in_text(text: str, s: KeySettings = KeySettings()) -> dict[str, str]:
+    """The key a block of text holds on its own (a title and entries, or three or more untitled entries and
+    nothing else), else {}: for a key a table took in as a full-width row."""
+    text = " ".join(text.split())
+    rest = _title_rest(text, s)
+    if rest:
+        return parse_entries(rest, s)
+    found = parse_entries(text, s, strict=True)
+    return found if len(found) >= s.min_bare_entries else {}
+
+
+def _in_tables(pt: PageTables, s: KeySettings) -> list[dict[str, str]]:
+    return [k for t in pt.tables for r in t.rows if r.kind == "section" and (k := key_in_text(r.section_text, s))]
+
+
 def _lead_tokens(leads: list[str]) -> set[str]:
     return {code_key(t) for lead in leads for t in re.split(r"[\s/,&;+()]+|\band\b", lead or "") if t}
 
@@ -277,6 +292,7 @@ def find_lead_key(pages: list[PageTables], s: KeySettings = KeySettings(),
     for pt in pages:
         for finder in (_titled, _key_tables, _bare_runs):
             groups.extend(g for g in finder(pt.free_lines, s) if g)
+        groups.extend(_in_tables(pt, s))
     if leads is not None:
         groups = _relevant(groups, leads, s)
         tokens = _lead_tokens(leads)

@@ -161,3 +161,16 @@ def test_strict_parse_rejects_prose(text):
 ])
 def test_expand_lead_in_place(lead, name):
     assert expand_lead(lead, KEY) == name
+
+
+@pytest.mark.parametrize("layout", ["run_semicolon", "run_comma"])
+def test_untitled_run_on_key_right_under_a_ruled_table(tmp_path, layout):
+    """The table takes the paragraph in as a full-width row: the key is still read, and is no section."""
+    _check_key(_extract(tmp_path, key=KEY, key_title=None, key_form="colon", key_layout=layout, key_at="after"))
+
+
+def test_title_and_entries_with_colons_on_one_line():
+    from extractors.lead_key import key_in_text
+    assert key_in_text("Key: EDT: Economic Development Team; SSM: Strategic Skills Manager") == {
+        "EDT": "Economic Development Team", "SSM": "Strategic Skills Manager"}
+    assert key_in_text("Skills and employment") == {}
