@@ -22,7 +22,8 @@ from extractors.tables import Line, PageTables, is_key_anchor
 _CODE = r"(?:(?:[A-Z]\.){2,6}|[A-Z][A-Za-z0-9&]{0,2}[A-Z0-9&]{0,7})"
 _SEP = r"\s*(?:–|—|-|=|:)\s*"
 _ENTRY = re.compile(rf"^\s*(?:and\s+)?({_CODE}){_SEP}(\S.*?)\s*\.?\s*$", re.S)
-_SPLIT = re.compile(rf";|\n(?=\s*{_CODE}{_SEP}\S)|,(?=\s*(?:and\s+)?{_CODE}{_SEP}\S)")
+_SPLIT = re.compile(rf";|\n(?=\s*{_CODE}{_SEP}\S)|,(?=\s*(?:and\s+)?{_CODE}{_SEP}\S)|"
+                    r"\s(?=(?:[A-Z]\.){2,6}\s*[–—=:-]\s+[A-Z]|[A-Z][A-Z0-9&]{1,7}\s*[–—=:]\s+[A-Z]|[A-Z][A-Z0-9&]{1,7}\s+-\s+[A-Z])")
 _CODE_PAREN = re.compile(rf"\b({_CODE})\s*\(([^()]{{3,80}})\)")       # EDT (Economic Development Team)
 _PAREN_CODE = re.compile(rf"\(\s*({_CODE})\s*\)")                     # Economic Development Team (EDT)
 _TITLE = re.compile(

@@ -6,7 +6,7 @@ recommendation cell, in any printed style), an optional key after the plan or at
 
 Key forms: `dash` (CODE - Name), `equals` (CODE = Name), `colon` (CODE: Name), `paren` (Name (CODE)),
 `code_paren` (CODE (Name)); laid out one per line (`lines`), run on in a paragraph separated by `;` or
-`,` (`run_semicolon`, `run_comma`), or as a two-column table (`table`, with a `Code | Lead role` header
+`,` (`run_semicolon`, `run_comma`), two entries a line side by side (`columns`), or as a two-column table (`table`, with a `Code | Lead role` header
 when `table_header`). Titles are any text, or None for no title.
 """
 from __future__ import annotations
@@ -52,7 +52,7 @@ class KeyedPlan:
     key: dict[str, str] = field(default_factory=dict)
     key_codes_printed: dict[str, str] = field(default_factory=dict)  # code as printed in the key, if different
     key_form: str = "dash"
-    key_layout: str = "lines"             # lines | run_semicolon | run_comma | table
+    key_layout: str = "lines"             # lines | run_semicolon | run_comma | columns | table
     table_header: bool = False
     key_title: str | None = "Key"
     key_at: str = "after"                 # before | after | foot
@@ -115,6 +115,13 @@ def build_keyed_plan(path: Path, spec: KeyedPlan, size: float = 9.0) -> Path:
         entries = [entry_text(spec.key_form, k, v) for k, v in printed]
         if spec.key_layout == "lines":
             return text_block(entries, y)
+        if spec.key_layout == "columns":  # two entries a line, side by side
+            c.setFont(FONT, size)
+            for k in range(0, len(entries), 2):
+                for j, e in enumerate(entries[k:k + 2]):
+                    c.drawString(left + j * 260, y, e)
+                y -= lead
+            return y
         sep = "; " if spec.key_layout == "run_semicolon" else ", "
         return text_block(_wrap(sep.join(entries), right - left, FONT, size), y)
 

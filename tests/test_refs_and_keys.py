@@ -86,7 +86,7 @@ def test_key_titles_and_placements(tmp_path, title, at):
 
 
 @pytest.mark.parametrize("form", ["dash", "equals", "colon", "paren", "code_paren"])
-@pytest.mark.parametrize("layout", ["lines", "run_semicolon", "run_comma"])
+@pytest.mark.parametrize("layout", ["lines", "run_semicolon", "run_comma", "columns"])
 def test_key_forms_and_layouts(tmp_path, form, layout):
     _check_key(_extract(tmp_path, key=KEY, key_form=form, key_layout=layout, key_title="Key", key_at="after"))
 
