@@ -162,6 +162,39 @@ def test_a_hard_plan_is_either_read_right_or_flagged(tmp_path, lead_width):
     assert not (right and review), review  # and a plan read right is not flagged
 
 
+def _bottom_aligned_header(path: Path) -> Path:
+    """An unruled plan whose header cells sit on their bottom line: `TIMESCALE /` above `OUTCOME`."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen.canvas import Canvas
+
+    w, h = landscape(A4)
+    c = Canvas(str(path), pagesize=(w, h))
+    xs = [40, 260, 330, 560, 680]
+    c.setFont("Helvetica-Bold", 14)
+    c.drawString(40, h - 45, "Test Council – Action Plan")
+    c.setFont("Helvetica-Bold", 9)
+    c.drawString(xs[3], h - 80, "TIMESCALE /")
+    for x, t in zip(xs, ["RECOMMENDATION", "LEAD", "KEY ACTIONS", "OUTCOME", "RESOURCE"]):
+        c.drawString(x, h - 92, t)
+    c.setFont("Helvetica", 9)
+    for i, when in enumerate(TIMES):
+        y = h - 112 - 30 * i
+        for x, t in zip(xs, [f"{i + 1}. {RECS[i]}", ["EDT", "SSM", "HC"][i % 3], "Consult partners on the draft",
+                             when, "£60k one-off"]):
+            c.drawString(x, y, t)
+    c.save()
+    return path
+
+
+def test_a_timescale_lost_into_extra_is_either_read_right_or_flagged(tmp_path):
+    pdf = _bottom_aligned_header(tmp_path / "bottom.pdf")
+    d = process_file(pdf, RunSettings(isolate=False))
+    right = [r["timescale"] for r in d.recommendations] == TIMES
+    review = _review_of([pdf])
+    assert right or SYMPTOMS["dates_in_extra"] in review.get("bottom.pdf", []), review
+    assert not (right and SYMPTOMS["dates_in_extra"] in review.get("bottom.pdf", [])), review
+
+
 def test_run_summary_names_the_documents_that_need_review(tmp_path, capsys):
     inbox = tmp_path / "in"
     inbox.mkdir()
