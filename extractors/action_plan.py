@@ -81,7 +81,8 @@ def _ref_match(text: str) -> re.Match | None:
         return None  # codes are printed in capitals (r17 is not one)
     if re.fullmatch(r"[a-z]|" + _REF_ROMAN, ref, re.I) and not marked:
         return None  # a lone letter or numeral (`a`, `I`) is a ref only when bracketed or punctuated
-    if not marked and m.group("next") and not (m.group("next").isupper() or m.group("next").isdigit() or m.group("next") in "“\"'‘("):
+    nxt = m.group("next") or ""
+    if not marked and nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "“\"'‘("):
         return None  # `3 new hubs`, `1.5 million trees`, `CO2 emissions`: a quantity, not a number
     return m
 
