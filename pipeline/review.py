@@ -123,6 +123,11 @@ def measure(doc: dict, recs: pd.DataFrame, dated: set[str], key: list[str], th: 
     short = [t or "(empty)" for t in recs_text if len(_words(t)) <= th.short_rec_words or code_like.fullmatch(t)]
     out["short_rec_share"], out["short_rec_example"] = _share(short, len(recs_text))
 
+    # recommendations holding a second numbered recommendation (two printed rows read as one)
+    embedded = re.compile(th.embedded_ref)
+    merged = [t for t in recs_text if embedded.search(t)]
+    out["merged_rec_share"], out["merged_rec_example"] = _share(merged, len(recs_text))
+
     # records that repeat the recommendation before them (one printed row read as many)
     shared = [b for a, b in zip(recs_text, recs_text[1:]) if a and a == b]
     out["shared_rec_share"], out["shared_rec_example"] = _share(shared, len(recs_text))

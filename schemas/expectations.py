@@ -64,6 +64,9 @@ class Thresholds:
     max_short_rec_share: float = 0.25    # more than this share of fragments is a symptom
     max_unkeyed_code_share: float = 0.5  # more than this share of code-like leads with no key is a symptom
     max_shared_rec_share: float = 0.5    # more than this share of records repeating the one before is a symptom
+    max_merged_rec_share: float = 0.1    # more than this share of recommendations holding a second one is a symptom
+    # a numbered recommendation starting after a sentence inside another (`... partners. 5. Develop ...`)
+    embedded_ref: str = r"[.!?”\"]\s+\(?(?:\d{1,2}(?:\.\d{1,2})?[.):]|R\d{1,3}\s*[-–:.]?)\s+[A-Z]"
     # a paper titled as a plan itself (not a report about one: `Adoption of the ... Action Plan`)
     plan_title: str = (r"^(?!.*\b(?:adoption|approval|update|progress|report|review|consultation|monitoring|"
                        r"refresh|proposed|draft)\b).*\b(?:action|delivery|improvement|implementation) plan"
@@ -217,7 +220,7 @@ REVIEW_EXAMPLES = {
     "undated_share": "undated_example", "key_expanded": "key_codes", "roles_in_extra": "role_headers",
     "dates_in_extra": "dates_headers", "repeated_share": "repeated_example", "short_rec_share": "short_rec_example",
     "unkeyed_code_share": "unkeyed_code_example", "shared_rec_share": "shared_rec_example",
-    "plan_records": "plan_title",
+    "plan_records": "plan_title", "merged_rec_share": "merged_rec_example",
 }
 
 
@@ -246,6 +249,9 @@ def review_bounds(th: Thresholds = Thresholds()) -> list[tuple[str, float, str, 
          f"(share at most {th.max_short_rec_share:g})"),
         ("shared_rec_share", th.max_shared_rec_share, "recommendation",
          f"needs review: records repeat the recommendation before them (share at most {th.max_shared_rec_share:g})"),
+        ("merged_rec_share", th.max_merged_rec_share, "recommendation",
+         f"needs review: recommendations hold a second numbered recommendation (share at most "
+         f"{th.max_merged_rec_share:g})"),
         ("plan_records", 1, "records", "needs review: the paper is titled as a plan but gave no records"),
         ("unkeyed_code_share", th.max_unkeyed_code_share, "lead",
          f"needs review: leads are mostly codes and no key of lead codes was found (share at most "

@@ -79,6 +79,8 @@ def test_each_symptom_fires_alone_on_planted_plans():
         "short_rec_share": _doc("short", recommendation=["EDT", "Skills", "", "Jobs", "HC", "Hub"]),
         "unkeyed_code_share": _doc("nokey", key={}),
         "shared_rec_share": _doc("shared", recommendation=[RECS[0]] * 5 + RECS[5:]),
+        "merged_rec_share": _doc("merged", recommendation=[f"{a}. {n + 2}. {b}" for n, (a, b) in
+                                                           enumerate(zip(RECS, RECS[1:] + RECS[:1]))]),
     }
     titled = _doc("titled", n=0)  # a paper titled as a plan that gave no records
     titled["documents"][0].update(title="Climate Emergency Action Plan 2025-2030", records=0)
