@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.review import review_view
+from pipeline.selfcheck import review_view
 from schemas.contract import CONTRACT_TABLES, TABLES
 from schemas.expectations import (
     CRITICAL, DOC_CODE, DOC_ID, DOC_PAGES, EARLIEST, FIRST_DATE, LAST_DATE, LATEST, P_DOC_IDS, P_LEAD_KEYS,

@@ -51,7 +51,7 @@ class Thresholds:
     # A lead cell is code-like when it is nothing but codes (2-6 capitals) joined by / , & or "and".
     lead_code: str = r"[A-Z]{2,6}"
     lead_code_join: str = r"\s*(?:/|,|&|\band\b)\s*"
-    # -- the self-check of a plan's extraction (pipeline/review.py): one document-level row per symptom --
+    # -- the self-check of a plan's extraction (pipeline/selfcheck.py): one document-level row per symptom --
     review_min_records: int = 3          # documents with fewer recommendations are not judged
     sentence_lead_words: int = 9         # a lead cell this many words long (codes of the key aside) reads as a sentence
     max_sentence_lead_share: float = 0.25  # ... and more than this share of them is a symptom
@@ -199,7 +199,7 @@ def checks(th: Thresholds = Thresholds()) -> list[Check]:
     add(Check(t, "ExpectCompoundColumnsToBeUnique", _k(column_list=["doc_id", "code"]), CRITICAL,
               "one row per code per document", "doc_id+code"))
 
-    # the self-check of each plan's extraction (the "review" view of pipeline/review.py: one row per document
+    # the self-check of each plan's extraction (the "review" view of pipeline/selfcheck.py: one row per document
     # with enough records, one measure per column): a document over a bound gets one row per symptom
     for measure, bound, column, meaning in review_bounds(th):
         kw = _k(column=measure, min_value=bound) if measure in REVIEW_AT_LEAST else _k(column=measure, max_value=bound)
@@ -214,7 +214,7 @@ def checks(th: Thresholds = Thresholds()) -> list[Check]:
     return out
 
 
-# the review view's measures and the example column shown beside each (pipeline/review.py fills them)
+# the review view's measures and the example column shown beside each (pipeline/selfcheck.py fills them)
 REVIEW_EXAMPLES = {
     "lead_sentence_share": "lead_sentence_example", "empty_columns": "empty_column_names",
     "undated_share": "undated_example", "key_expanded": "key_codes", "roles_in_extra": "role_headers",
