@@ -12,10 +12,20 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.layout import DocumentLayout
-from extractors.lead_key import expand_lead, find_lead_key
+from extractors.lead_key import expand_lead, find_lead_key, key_in_text
 from extractors.tables import PageTables, Row, Table, TableSettings, reconstruct
 
-_REF = re.compile(r"^\(?((?:\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?)|[a-z])[.)]?(?=\s+\S)\s+", re.I)
+# A printed reference: a label word (`Rec 3:`, `Recommendation 4:`), then the reference itself: a number
+# with sub-numbers and a letter (`3`, `3.2`, `3a`), a short code of capitals and digits (`R17`, `A1`), a
+# roman numeral or a lone letter; bracketed (`(1)`) or followed by `.` `)` `:` or a dash (`R17 -`).
+_REF_LABEL = r"(?:(?:rec(?:ommendation)?|action|ref(?:erence)?|no)\.?\s*)"
+_REF_NUM = r"\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?"
+_REF_CODE = r"[A-Z]{1,2}\d{1,3}(?:\.\d{1,2}){0,2}[a-z]?"
+_REF_ROMAN = r"(?=[ivx]+\b)x{0,2}(?:ix|iv|v?i{0,3})"
+_REF_CORE = rf"(?P<ref>{_REF_NUM}|{_REF_CODE}|{_REF_ROMAN}|[a-z])"
+_REF = re.compile(
+    rf"^\s*(?P<label>{_REF_LABEL})?(?P<open>\()?{_REF_CORE}(?(open)\)|(?P<punct>[.):]|\s*[-–—](?=\s))?)"
+    r"(?P<rest>\s+(?P<next>\S).*)?$", re.S | re.I)
 _COST_HEADER = re.compile(r"\b(cost|budget|funding|financ|£)", re.I)
 
 
@@ -42,6 +52,7 @@ class PlanExtraction:
     leads: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     tables: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # printed header -> role ("" for extra), all tables
 
 
 @dataclass(frozen=True)
@@ -61,17 +72,38 @@ def _join(a: str, b: str) -> str:
     return a + " " + b
 
 
-def split_ref(text: str) -> tuple[str, str]:
-    """`1. Develop a …` -> ("1", "Develop a …"); no printed number -> ("", text)."""
+def _ref_match(text: str) -> re.Match | None:
+    """The reference printed at the start of `text`, if it is one (see _REF); never a year or a quantity."""
     m = _REF.match(text)
-    if not m:
+    if not m or not m.group("ref"):
+        return None
+    ref, marked = m.group("ref"), bool(m.group("open") or m.group("punct") or m.group("label"))
+    if re.fullmatch(_REF_CODE, ref) and not ref[:1].isupper():
+        return None  # codes are printed in capitals (r17 is not one)
+    if re.fullmatch(r"[a-z]|" + _REF_ROMAN, ref, re.I) and not marked:
+        return None  # a lone letter or numeral (`a`, `I`) is a ref only when bracketed or punctuated
+    nxt = m.group("next") or ""
+    if not marked and nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "“\"'‘("):
+        return None  # `3 new hubs`, `1.5 million trees`, `CO2 emissions`: a quantity, not a number
+    return m
+
+
+def split_ref(text: str) -> tuple[str, str]:
+    """`1. Develop a …` -> ("1", "Develop a …"); `R17 - Use …` -> ("R17", "Use …"); `Rec 3: …` -> ("3", …);
+    no printed reference -> ("", text)."""
+    m = _ref_match(text)
+    if not m or not m.group("rest"):
         return "", text
-    ref = m.group(1)
-    if re.fullmatch(r"[a-z]", ref, re.I) and not re.match(r"^\(?[a-z][.)]", text, re.I):
-        return "", text  # a lone letter is a ref only when followed by . or )
-    if re.fullmatch(r"\d{3,}", ref):
-        return "", text
-    return ref, text[m.end():]
+    return m.group("ref"), m.group("rest").lstrip()
+
+
+def clean_ref(cell: str) -> str:
+    """A ref column's cell as the contract writes it: `1.` -> `1`, `(a)` -> `a`, `Rec 3:` -> `3`."""
+    cell = " ".join(cell.split())
+    m = _REF.match(cell)
+    if m and m.group("ref") and not m.group("rest"):
+        return m.group("ref")
+    return cell.rstrip(".:;)-–— ").lstrip("(")
 
 
 def _cell(row: Row, roles: dict[str, int], role: str) -> str:
@@ -103,7 +135,7 @@ def add_box(boxes: list[tuple], box: tuple) -> None:
 
 def _new_row(table: Table, row: Row, roles: dict[str, int], section: str) -> PlanRow:
     rec = _cell(row, roles, "recommendation")
-    ref = _cell(row, roles, "ref").strip().rstrip(".")
+    ref = clean_ref(_cell(row, roles, "ref"))
     if not ref:
         ref, rec = split_ref(rec)
     extra, costs = {}, []
@@ -144,7 +176,7 @@ def rows_from_tables(pages: list[PageTables], s: PlanSettings = PlanSettings()) 
                 cells_filled = any(row.cells)
                 if row.kind == "section" or (cells_filled and _is_heading_row(row, table, roles)):
                     text = row.section_text or next(c for c in row.cells if c)
-                    if text and len(text.split()) <= s.max_section_words:
+                    if text and len(text.split()) <= s.max_section_words and not key_in_text(text):
                         section = text.replace("\n", " ")
                     continue
                 if not cells_filled:
@@ -180,7 +212,9 @@ def extract_plan(layout: DocumentLayout, s: PlanSettings = PlanSettings()) -> Pl
     """Every action-plan row in the document, with the key of lead codes applied."""
     pages = reconstruct(layout, s.tables)
     rows = rows_from_tables(pages, s)
-    key = find_lead_key(pages) if rows else {}
+    key = find_lead_key(pages, leads=[r.lead for r in rows]) if rows else {}
     for r in rows:
         r.lead_name = expand_lead(r.lead, key)
-    return PlanExtraction(rows=rows, leads=key, tables=sum(len(p.tables) for p in pages))
+    columns = {c.header: c.role for p in pages for t in p.tables if t.header_on_page for c in t.columns} \
+        if rows else {}
+    return PlanExtraction(rows=rows, leads=key, tables=sum(len(p.tables) for p in pages), columns=columns)

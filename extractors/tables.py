@@ -588,7 +588,8 @@ def _single_flow(words: list[Word], cols: list[tuple[float, float]], s: TableSet
 
 _KEY_ANCHOR = re.compile(
     r"^\s*(key( for lead( role)?s?| to (lead|abbreviations|codes))?\s*[:\-–]|key$|lead (officer )?codes|"
-    r"abbreviations\b|glossary\b)", re.I)
+    r"key (for|to) (the )?(lead|abbreviation|code|acronym|officer|role)\w*( \w+)?\s*([:\-–]|$)|"
+    r"lead (roles?|officers)\s*([:\-–]|$)|abbreviations\b|acronyms\b|glossary\b)", re.I)
 
 
 def is_key_anchor(text: str) -> bool:

@@ -10,6 +10,7 @@ logic of its own.
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ def file_sha256(path: str | Path) -> str:
 def _doc_row(path: Path, doc_id: str) -> dict:
     return {"doc_id": doc_id, "source": path.name, "doc_type": "other", "title": "", "pages": 0,
             "status": "failed", "error": "", "path": str(path), "doc_date": None, "records": 0, "seconds": 0.0,
-            "duplicate_of": "", "page_sizes": None}
+            "duplicate_of": "", "page_sizes": None, "plan_columns": "{}"}
 
 
 def failed_doc(path: str | Path, reason: str, seconds: float = 0.0) -> DocRows:
@@ -155,7 +156,8 @@ def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
         doc_type = "action_plan"  # plan rows and no business or minutes: an action plan whatever else it says
     problems.extend(found.plan.warnings)
     row.update(doc_type=doc_type, title=cls.title, doc_date=cls.doc_date,
-               records=len(found.plan.rows), status="partial" if problems else "ok", error="; ".join(problems))
+               records=len(found.plan.rows), status="partial" if problems else "ok", error="; ".join(problems),
+               plan_columns=json.dumps(found.plan.columns, ensure_ascii=False))
     row["seconds"] = round(time.perf_counter() - t0, 3)
     return build_rows(row, found.plan.rows, found.plan.leads, cls.doc_date, found.committee)
 
@@ -203,6 +205,7 @@ def _run_plan(layout, out: Extracted) -> bool:
     out.plan.leads.update(plan.leads)
     out.plan.warnings.extend(plan.warnings)
     out.plan.tables += plan.tables
+    out.plan.columns.update(plan.columns)
     return bool(plan.rows)
 
 

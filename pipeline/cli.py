@@ -106,6 +106,14 @@ def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=N
             lines.insert(-1, f"    {c.severity:8s}  {c.table}.{c.column}: {c.check} "
                              f"({r.unexpected_count} of {r.element_count} rows)")
         lines.insert(-1, f"  report      {out / 'quality_report.html'}  (issues in quality_issues.*)")
+        needy = quality.needs_review()
+        source = {d["doc_id"]: d["source"] for d in docs}
+        lines.insert(-1, f"  self-check  {len(needy)} document{'' if len(needy) == 1 else 's'} need"
+                         f"{'s' if len(needy) == 1 else ''} review" + (" (self-check of the extraction)" if needy else ""))
+        for doc_id, symptoms in list(needy.items())[:10]:
+            lines.insert(-1, f"    {source.get(doc_id, doc_id)}: {'; '.join(symptoms)}")
+        if len(needy) > 10:
+            lines.insert(-1, f"    ... and {len(needy) - 10} more (see quality_issues.*)")
     if review is not None:
         lines.insert(-1, f"  review      {review.summary_line()}")
     failures = [d for d in docs if d["status"] != "ok"]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.selfcheck import review_view
 from schemas.contract import BBOX, CONTRACT_TABLES, TABLES, boxed_tables
 from schemas.expectations import (
     BOX_COORD, BOX_LOWER, BOX_UPPER, BOX_VALUE, CRITICAL, DOC_CODE, DOC_ID, DOC_PAGES, EARLIEST, FIRST_DATE, KEY,
@@ -74,6 +75,15 @@ class QualityResult:
     def passed(self) -> bool:
         """No critical expectation failed (warnings do not fail a run)."""
         return not self.failed_checks(CRITICAL)
+
+    def needs_review(self) -> dict[str, list[str]]:
+        """doc_id -> the symptoms of a broken extraction the self-check found in it (the `review` checks)."""
+        review = {r.check.check for r in self.results if r.check.view == "review"}
+        out: dict[str, list[str]] = {}
+        for i in self.issues:
+            if i["check"] in review and i["doc_id"]:
+                out.setdefault(i["doc_id"], []).append(re.sub(r"^needs review: | \(.*\)$", "", i["check"]))
+        return out
 
     def summary_line(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
@@ -148,7 +158,8 @@ def _views(frames: dict[str, pd.DataFrame], th: Thresholds) -> tuple[dict[str, p
     lead_codes = lead_codes.astype({"record_id": "string", "doc_id": "string", "lead": "string",
                                     "code": "string", DOC_CODE: "string"})
 
-    views = {"documents": docs, "recommendations": recs_v, "recommendations:lead_codes": lead_codes,
+    views = {"documents": docs, "documents:review": review_view(docs, recs, times, leads, th),
+             "recommendations": recs_v, "recommendations:lead_codes": lead_codes,
              "timescales": times_v, "costs": costs_v, "leads": leads}
     meeting_keys = _committee_views(frames, views, pages_of, date_of, th)
     for t in CONTRACT_TABLES:

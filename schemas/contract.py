@@ -72,6 +72,9 @@ DOCUMENTS = Table(
            "are not repeated); empty otherwise.", False),
         _c("page_sizes", "json", "JSON list of [first_page, last_page, width, height]: the size of every page in "
            "PDF points, one entry per run of consecutive pages of one size (what bbox is checked against).", False),
+        _c("plan_columns", "json", "JSON object of the plan tables' printed column headers, each with the role it "
+           "was read as (recommendation, key_actions, lead, timescale, resource, ref; empty: kept in extra); {} "
+           "where the document has no plan.", False),
     ),
     key=("doc_id",),
 )

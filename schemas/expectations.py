@@ -64,6 +64,32 @@ class Thresholds:
     lead_code: str = r"[A-Z]{2,6}"
     lead_code_join: str = r"\s*(?:/|,|&|\band\b)\s*"
     bbox_slack_pt: float = 1.0      # a box may overhang the page edge by this much (rounding, hairline rules)
+    # -- the self-check of a plan's extraction (pipeline/selfcheck.py): one document-level row per symptom --
+    review_min_records: int = 3          # documents with fewer recommendations are not judged
+    sentence_lead_words: int = 9         # a lead cell this many words long (codes of the key aside) reads as a sentence
+    max_sentence_lead_share: float = 0.25  # ... and more than this share of them is a symptom
+    empty_role_share: float = 0.9        # a headed column with this share of its cells empty came out empty
+    review_min_timescales: int = 4       # timescale cells needed before judging how many give a date
+    max_undated_share: float = 0.5       # more than this share of timescale cells giving no date is a symptom
+    repeat_min_words: int = 4            # texts this long that stand in two columns of a record repeat
+    max_repeated_share: float = 0.2      # more than this share of records repeating text is a symptom
+    short_rec_words: int = 2             # a recommendation this short (or code-like) is a fragment
+    max_short_rec_share: float = 0.25    # more than this share of fragments is a symptom
+    max_unkeyed_code_share: float = 0.5  # more than this share of code-like leads with no key is a symptom
+    max_shared_rec_share: float = 0.5    # more than this share of records repeating the one before is a symptom
+    max_merged_rec_share: float = 0.1    # more than this share of recommendations holding a second one is a symptom
+    # a numbered recommendation starting after a sentence inside another (`... partners. 5. Develop ...`)
+    embedded_ref: str = r"[.!?”\"]\s+\(?(?:\d{1,2}(?:\.\d{1,2})?[.):]|R\d{1,3}\s*[-–:.]?)\s+[A-Z]"
+    # a paper titled as a plan itself (not a report about one: `Adoption of the ... Action Plan`)
+    plan_title: str = (r"^(?!.*\b(?:adoption|approval|update|progress|report|review|consultation|monitoring|"
+                       r"refresh|proposed|draft)\b).*\b(?:action|delivery|improvement|implementation) plan"
+                       r"(?:\s+[\d\s/–-]+)?$|^(?!.*\b(?:update|progress|report|review)\b).*statement of action$")
+    extra_dates_share: float = 0.6       # an extra column with this share of its cells holding a date reads as dates
+    date_like: str = (r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+                      r"\b(?:spring|summer|autumn|winter)\b|\bQ[1-4]\b|\bongoing\b")
+    # a header naming a role (lead, timescale, resource, key actions, recommendation)
+    role_header: str = (r"\b(lead(?:s|er)?|led by|owners?|responsib\w*|time ?scales?|deadlines?|target dates?|"
+                        r"by when|due dates?|resources?|costs?|budgets?|funding|key actions?|recommendations?)\b")
 
 
 @dataclass(frozen=True)
@@ -76,7 +102,7 @@ class Check:
     column: str                # the column(s) it is about, as reported in quality_issues
     observed: tuple[str, ...] = ()  # view columns shown as the observed value (default: the unexpected value)
     view: str = "rows"         # rows: the table plus helper columns; lead_codes: one row per code-like lead token;
-    #                            text: one row per non-empty text cell
+    #                            text: one row per non-empty text cell; review: one row per plan (its measures)
     column_from: str = ""      # a view column naming the reported column row by row (the text view)
 
     @property
@@ -249,6 +275,12 @@ def checks(th: Thresholds = Thresholds()) -> list[Check]:
                   where, BBOX, observed=shown, view="boxes"))
         add(Check(t, pair, _k(column_A=BOX_UPPER, column_B=BOX_VALUE, or_equal=True, **skip_missing), CRITICAL,
                   where, BBOX, observed=shown, view="boxes"))
+    # the self-check of each plan's extraction (the "review" view of pipeline/selfcheck.py: one row per document
+    # with enough records, one measure per column): a document over a bound gets one row per symptom
+    for measure, bound, column, meaning in review_bounds(th):
+        kw = _k(column=measure, min_value=bound) if measure in REVIEW_AT_LEAST else _k(column=measure, max_value=bound)
+        add(Check("documents", "ExpectColumnValuesToBeBetween", kw, WARNING, meaning, column,
+                  observed=(measure, REVIEW_EXAMPLES[measure]), view="review"))
 
     # every text cell of every contract table (the "text" view: one row per non-empty text cell)
     for table in CONTRACT_TABLES:
@@ -256,6 +288,51 @@ def checks(th: Thresholds = Thresholds()) -> list[Check]:
             add(Check(table.name, "ExpectColumnValuesToNotMatchRegex", _k(column=TEXT_VALUE, regex=regex),
                       WARNING, meaning, "(any text column)", view="text", column_from=TEXT_COLUMN))
     return out
+
+
+# the review view's measures and the example column shown beside each (pipeline/selfcheck.py fills them)
+REVIEW_EXAMPLES = {
+    "lead_sentence_share": "lead_sentence_example", "empty_columns": "empty_column_names",
+    "undated_share": "undated_example", "key_expanded": "key_codes", "roles_in_extra": "role_headers",
+    "dates_in_extra": "dates_headers", "repeated_share": "repeated_example", "short_rec_share": "short_rec_example",
+    "unkeyed_code_share": "unkeyed_code_example", "shared_rec_share": "shared_rec_example",
+    "plan_records": "plan_title", "merged_rec_share": "merged_rec_example",
+}
+
+
+REVIEW_AT_LEAST = ("key_expanded", "plan_records")  # measures bounded below; the others are bounded above
+
+
+def review_bounds(th: Thresholds = Thresholds()) -> list[tuple[str, float, str, str]]:
+    """(measure, bound, column, what the check says) of every symptom of a plan's extraction gone wrong."""
+    return [
+        ("lead_sentence_share", th.max_sentence_lead_share, "lead",
+         f"needs review: lead cells read like sentences (share of leads of {th.sentence_lead_words}+ words "
+         f"besides key codes at most {th.max_sentence_lead_share:g})"),
+        ("empty_columns", 0, "timescale+resource+lead+key_actions+recommendation",
+         "needs review: a column headed with a role came out empty"),
+        ("undated_share", th.max_undated_share, "timescale",
+         f"needs review: most timescale cells give no date (share at most {th.max_undated_share:g})"),
+        ("key_expanded", 1, "lead_name", "needs review: the key of lead codes expands no lead cell"),
+        ("roles_in_extra", 0, "extra",
+         "needs review: an extra column's header names a role whose own column is empty"),
+        ("dates_in_extra", 0, "timescale+extra",
+         "needs review: the timescale column is empty but an extra column reads as dates"),
+        ("repeated_share", th.max_repeated_share, "recommendation+key_actions+lead+timescale+resource+extra",
+         f"needs review: records repeat text across columns (share at most {th.max_repeated_share:g})"),
+        ("short_rec_share", th.max_short_rec_share, "recommendation",
+         f"needs review: recommendations empty, of {th.short_rec_words} words or fewer, or codes "
+         f"(share at most {th.max_short_rec_share:g})"),
+        ("shared_rec_share", th.max_shared_rec_share, "recommendation",
+         f"needs review: records repeat the recommendation before them (share at most {th.max_shared_rec_share:g})"),
+        ("merged_rec_share", th.max_merged_rec_share, "recommendation",
+         f"needs review: recommendations hold a second numbered recommendation (share at most "
+         f"{th.max_merged_rec_share:g})"),
+        ("plan_records", 1, "records", "needs review: the paper is titled as a plan but gave no records"),
+        ("unkeyed_code_share", th.max_unkeyed_code_share, "lead",
+         f"needs review: leads are mostly codes and no key of lead codes was found (share at most "
+         f"{th.max_unkeyed_code_share:g})"),
+    ]
 
 
 def suites(th: Thresholds = Thresholds()) -> dict[str, list[Check]]:
