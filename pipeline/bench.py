@@ -223,13 +223,43 @@ def bench_isolation(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_pipeline, bench_isolation, bench_normalise, bench_quality, bench_reingest]
+def bench_dask(a: argparse.Namespace) -> list[str]:
+    """Dask engine (--dask local:2, or --dask ADDRESS) pages/s vs the local pool (--workers 2), same files."""
+    from pipeline.dask_engine import DaskSettings, run_batch as dask_run_batch
+    from pipeline.run import RunSettings, find_inputs, run_batch
+
+    paths = find_inputs(a.corpus)
+    if a.limit:
+        paths = paths[: a.limit]
+    t0 = time.perf_counter()
+    local = run_batch(paths, RunSettings(workers=2))
+    base = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    remote = dask_run_batch(paths, RunSettings(), dask=DaskSettings(a.dask))
+    spent = time.perf_counter() - t0
+    pages = sum(int(d.documents[0]["pages"] or 0) for d in local.docs)
+    strip = lambda r: [{k: v for k, v in d.documents[0].items() if k != "seconds"} for d in r.docs]  # noqa: E731
+    same = "same rows" if strip(local) == strip(remote) and \
+        [d.recommendations for d in local.docs] == [d.recommendations for d in remote.docs] else "DIFFERENT rows"
+    run_only = spent - remote.startup_seconds
+    return [
+        f"corpus                  {a.corpus}  ({len(paths)} files, {pages} pages)",
+        f"--workers 2             {pages / base:8.1f} pages/s  (baseline, {base:.1f} s)",
+        f"--dask {a.dask:16s} {pages / spent:8.1f} pages/s  = {base / spent:.2f}x baseline  ({spent:.1f} s; {same})",
+        f"  without cluster start {pages / run_only:8.1f} pages/s  = {base / run_only:.2f}x baseline"
+        f"  (start {remote.startup_seconds:.1f} s; peak {remote.peak_tasks_in_flight} tasks, "
+        f"{remote.peak_bytes_in_flight / 1e6:.1f} MB in flight)",
+    ]
+
+
+SECTIONS = [bench_pipeline, bench_isolation, bench_normalise, bench_quality, bench_reingest, bench_dask]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=Path("../shared/corpus/kent"))
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    ap.add_argument("--dask", default="local:2", help="cluster for the Dask section: local:N or tcp://HOST:PORT")
     ap.add_argument("--only", default="", help="run only the sections whose name contains this (e.g. normalise)")
     a = ap.parse_args(argv)
     for section in SECTIONS:

@@ -114,7 +114,9 @@ def _kept_workers() -> KeptWorkers:
     keep = getattr(_kept, "workers", None)
     if keep is None:
         if "forkserver" in mp.get_all_start_methods():
-            mp.get_context("forkserver").set_forkserver_preload(["pipeline.run"])
+            # the modules pipeline.run imports before it forks its own workers (missing ones are skipped)
+            mp.get_context("forkserver").set_forkserver_preload(
+                ["pipeline.run", "extractors.action_plan", "extractors.classify", "extractors.layout", "pdfplumber"])
             keep = KeptWorkers(start_method="forkserver")
         else:
             keep = KeptWorkers(start_method="spawn")
