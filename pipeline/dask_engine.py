@@ -172,7 +172,8 @@ def connect(dask: DaskSettings):
         n = int(address[len(LOCAL_PREFIX):])
         try:
             cluster = LocalCluster(n_workers=n, threads_per_worker=dask.local_threads_per_worker, processes=True,
-                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                                   host="127.0.0.1", dashboard_address="127.0.0.1:0",  # loopback, any free port
+                                   silence_logs=logging.ERROR)
         except Exception as exc:
             raise DaskUnavailable(f"could not start a local Dask cluster: {type(exc).__name__}: {exc}") from exc
         try:
@@ -198,13 +199,15 @@ def _threads(client) -> int:
 
 def _answer(future, path: Path) -> DocRows:
     """The task's DocRows, or a failed row saying why the task itself failed."""
+    import asyncio
+
     from distributed.scheduler import KilledWorker
 
     try:
         return future.result()
     except KilledWorker:
         return failed_doc(path, "Dask workers kept dying while processing this file (KilledWorker)")
-    except Exception as exc:
+    except (Exception, asyncio.CancelledError) as exc:  # a cancelled future (scheduler lost) included
         return failed_doc(path, f"Dask task failed: {type(exc).__name__}: {exc}"[:300])
 
 
@@ -263,11 +266,17 @@ def run_batch(paths: Iterable[str | Path], settings: RunSettings = RunSettings()
     t0 = time.perf_counter()
     result = DaskBatchResult()
     slots: list[DocRows | None] = [None] * len(paths)
-    if paths:
-        for i, d in iter_results(paths, settings, dask, result):
+    try:
+        for i, d in iter_results(paths, settings, dask, result) if paths else ():
             slots[i] = d
             if progress:
                 progress(d)
+    except DaskUnavailable:
+        raise  # nothing ran: the caller says so (councilx exits 2)
+    except Exception as exc:  # lost the cluster mid-run: still one row per file
+        for i, d in enumerate(slots):
+            if d is None:
+                slots[i] = failed_doc(paths[i], f"runner error: {type(exc).__name__}: {exc}"[:300])
     for i, d in enumerate(slots):  # belt and braces: whatever happened, one row per input
         if d is None:
             slots[i] = failed_doc(paths[i], "not processed (the run was interrupted)")

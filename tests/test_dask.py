@@ -38,7 +38,7 @@ def cluster(tmp_path_factory):
     os.environ[PAUSE_TASK_ENV] = f"{PAUSE:g}:{SLOW}"  # read by the spawned workers
     try:
         lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None, silence_logs=50)
+                          dashboard_address="127.0.0.1:0", silence_logs=50)
     finally:
         os.chdir(old_cwd)
         if old_env is None:
