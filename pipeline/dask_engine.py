@@ -151,7 +151,6 @@ def process_bytes(name: str, data: bytes, settings: RunSettings, client_path: st
     with tempfile.TemporaryDirectory(prefix="councilx-dask-") as tmp:
         path = Path(tmp) / (Path(name).name or "input.pdf")
         path.write_bytes(data)
-        del data
         with _children_allowed():
             result = local_run_batch([path], replace(settings, workers=1), keep=_kept_workers())
         d = result.docs[0]
@@ -243,7 +242,7 @@ def iter_results(paths: list[Path], settings: RunSettings, dask: DaskSettings,
                                        key=f"councilx-{run}-{i}", pure=False)
                 flying[future] = (i, len(data))
                 in_flight += len(data)
-                del data
+                del data  # the task holds the bytes now; free them here as soon as it is done
                 pending.add(future)
                 stats.peak_bytes_in_flight = max(stats.peak_bytes_in_flight, in_flight)
                 stats.peak_tasks_in_flight = max(stats.peak_tasks_in_flight, len(flying))
