@@ -278,13 +278,94 @@ def bench_isolation(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_pipeline, bench_minutes, bench_isolation, bench_normalise, bench_quality, bench_reingest]
+class _CpuMeter:
+    """CPU seconds (user + system) of this process and every process below it while a run lasts,
+    sampled every `every` s (the largest reading per process): unlike wall time, it does not depend on
+    how much of a shared machine the run got."""
+
+    def __init__(self, every: float = 0.25):
+        import threading
+
+        self.every, self.seen = every, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        for p in [me, *me.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                self.seen[p.pid] = max(self.seen.get(p.pid, 0.0), t.user + t.system)
+            except psutil.Error:
+                pass
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def __enter__(self) -> "_CpuMeter":
+        self._sample()
+        self.start = sum(self.seen.values())
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        self.seconds = sum(self.seen.values()) - self.start
+
+
+def bench_dask(a: argparse.Namespace) -> list[str]:
+    """Dask engine (--dask local:2, or --dask ADDRESS) pages/s vs the local pool (--workers 2), same files."""
+    from pipeline.dask_engine import DaskSettings, run_batch as dask_run_batch
+    from pipeline.run import RunSettings, find_inputs, run_batch
+
+    paths = find_inputs(a.corpus)
+    if a.limit:
+        paths = paths[: a.limit]
+    strip = lambda r: [({k: v for k, v in d.documents[0].items() if k != "seconds"}, d.recommendations)  # noqa: E731
+                       for d in r.docs]
+    spent = {False: 0.0, True: 0.0}
+    cpu = {False: 0.0, True: 0.0}
+    rows, startup, peak = {}, [], (0, 0)
+    for on_dask in (False, True, True, False):  # A B B A: a drift in machine load cancels out
+        t0 = time.perf_counter()
+        with _CpuMeter() as meter:
+            if on_dask:
+                r = dask_run_batch(paths, RunSettings(), dask=DaskSettings(a.dask))
+                startup.append(r.startup_seconds)
+                peak = max(peak, (r.peak_tasks_in_flight, r.peak_bytes_in_flight))
+            else:
+                r = run_batch(paths, RunSettings(workers=2))
+        spent[on_dask] += time.perf_counter() - t0
+        cpu[on_dask] += meter.seconds
+        rows.setdefault(on_dask, strip(r))
+    pages = sum(int(d["pages"] or 0) for d, _ in rows[False])
+    local, remote = spent[False] / 2, spent[True] / 2
+    run_only = remote - sum(startup) / 2
+    same = "same rows" if rows[False] == rows[True] else "DIFFERENT rows"
+    return [
+        f"corpus                  {a.corpus}  ({len(paths)} files, {pages} pages; 2 runs each, A B B A)",
+        f"--workers 2             {pages / local:8.1f} pages/s  (baseline, {local:.1f} s a run)",
+        f"--dask {a.dask:16s} {pages / remote:8.1f} pages/s  = {local / remote:.2f}x baseline  ({remote:.1f} s a run; {same})",
+        f"  without cluster start {pages / run_only:8.1f} pages/s  = {local / run_only:.2f}x baseline"
+        f"  (start {', '.join(f'{x:.1f}' for x in startup)} s; peak {peak[0]} tasks, {peak[1] / 1e6:.1f} MB in flight)",
+        f"CPU s per page          {cpu[False] / 2 / pages:8.3f} --workers 2, {cpu[True] / 2 / pages:.3f} --dask"
+        f" = {cpu[True] / cpu[False] if cpu[False] else 0:.2f}x  (every process of the run; local cluster only)",
+    ]
+
+
+SECTIONS = [bench_pipeline, bench_minutes, bench_isolation, bench_normalise, bench_quality, bench_reingest, bench_dask]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=Path("../shared/corpus/kent"))
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    ap.add_argument("--dask", default="local:2", help="cluster for the Dask section: local:N or tcp://HOST:PORT")
     ap.add_argument("--only", default="", help="run only the sections whose name contains this (e.g. normalise)")
     a = ap.parse_args(argv)
     for section in SECTIONS:

@@ -4,7 +4,7 @@ triage -> layout -> classification -> parts of the document (a pack: agenda, pri
 minutes, reports) -> the extractors of each part's kind only (`run_extractors`) ->
 normalised contract rows. This module is the only place that chain lives: every
 engine (the in-process loop, the isolated worker pool in `pipeline.run`, the
-Dask tasks in `pipeline.engines`) calls `process_file` and carries no extraction
+Dask tasks in `pipeline.dask_engine`) calls `process_file` and carries no extraction
 logic of its own.
 """
 from __future__ import annotations

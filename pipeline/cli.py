@@ -15,6 +15,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
     try:
         formats = parse_formats(a.format)
         paths = find_inputs(a.input)
+        engine = _engine(a.dask) or run_batch
     except (FileNotFoundError, ValueError) as exc:
         print(f"councilx: {exc}", file=sys.stderr)
         return 2
@@ -31,7 +32,13 @@ def _cmd_run(a: argparse.Namespace) -> int:
             bar.set_postfix_str(d.documents[0]["source"][:40])
 
     t0 = time.perf_counter()
-    result = run_batch(paths, settings, progress=tick)
+    try:
+        result = engine(paths, settings, progress=tick)
+    except ConnectionError as exc:  # DaskUnavailable: no scheduler at --dask ADDRESS
+        if bar is not None:
+            bar.close()
+        print(f"councilx: {exc}", file=sys.stderr)
+        return 2
     if bar is not None:
         bar.close()
     tables = result.tables()
@@ -41,6 +48,17 @@ def _cmd_run(a: argparse.Namespace) -> int:
     if not a.quiet:
         print(_summary(tables, seconds, Path(a.out), quality, extract_seconds, review))
     return _strict_exit(quality, Path(a.out)) if a.strict else 0
+
+
+def _engine(dask_address: str | None):
+    """--dask ADDRESS: the Dask engine's run_batch (same shape as pipeline.run.run_batch); else None."""
+    if not dask_address:
+        return None
+    import functools
+
+    from pipeline.dask_engine import DaskSettings, parse_address, run_batch
+
+    return functools.partial(run_batch, dask=DaskSettings(parse_address(dask_address)))
 
 
 def check_and_export(tables: dict[str, list[dict]], out: Path, formats=("csv", "parquet", "xlsx")):
@@ -141,7 +159,15 @@ def _cmd_ingest(a: argparse.Namespace) -> int:
     from pipeline.run import RunSettings
 
     settings = IngestSettings(run=RunSettings(workers=a.workers, password=a.password), wait=a.wait,
-                              retry_failed=a.retry_failed)
+                              retry_failed=a.retry_failed, dask=a.dask)
+    if a.dask:
+        from pipeline.dask_engine import parse_address
+
+        try:
+            parse_address(a.dask)
+        except ValueError as exc:
+            print(f"councilx: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     progress = None if a.quiet else (lambda kind, name: print(f"  {kind:8s}  {name}", flush=True))
     try:
         report = ingest(a.inbox, a.store, settings, progress=progress)
@@ -151,6 +177,9 @@ def _cmd_ingest(a: argparse.Namespace) -> int:
     except StoreBusy as exc:
         print(f"councilx: {exc}; not ingesting (use --wait SECONDS to wait for it)", file=sys.stderr)
         return EXIT_BUSY
+    except ConnectionError as exc:  # DaskUnavailable (the run is recorded as 'error' in runs)
+        print(f"councilx: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if report.exit_code or not a.quiet:  # -q: silent on success, so cron mails only failures
         print(report.summary(Path(a.store)), flush=True)
     return report.exit_code
@@ -214,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="time limit per file: S seconds plus 1 s per page (default 120)")
     r.add_argument("--max-memory", type=int, default=4096, metavar="MB",
                    help="memory (address-space) ceiling of each worker process in MB, 0 for none (default 4096)")
+    r.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run one task per file on a Dask cluster: tcp://HOST:PORT of a running scheduler, "
+                        "or local:N to start N local worker processes (--workers is then ignored)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     r.add_argument("--format", default=DEFAULT_FORMATS, help=FORMAT_HELP)
     r.add_argument("--strict", action="store_true",
@@ -231,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wait up to SECONDS for a running ingest to finish (default: exit at once, code 3)")
     i.add_argument("--workers", type=int, default=1, help="files extracted in parallel (default 1)")
     i.add_argument("--password", default=None, help="password for encrypted PDFs")
+    i.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="extract on a Dask cluster: tcp://HOST:PORT or local:N (--workers is then ignored)")
     i.add_argument("--retry-failed", action="store_true", help="re-extract stored content whose extraction failed")
     i.add_argument("-q", "--quiet", action="store_true", help="no per-file lines; summary only on failure")
     i.set_defaults(func=_cmd_ingest)

@@ -52,6 +52,7 @@ class IngestSettings:
     run: RunSettings = RunSettings()
     wait: float = 0.0            # seconds to wait for the store lock (0: fail at once)
     retry_failed: bool = False   # re-extract stored content whose extraction failed
+    dask: str | None = None      # extract on this Dask cluster (tcp://HOST:PORT or local:N), see pipeline.dask_engine
 
 
 @dataclass
@@ -263,14 +264,19 @@ def _exit_with_parent(parent_pid: int, poll: float = 1.0) -> None:
     threading.Thread(target=watch, name="councilx-parent-watch", daemon=True).start()
 
 
-def _extractions(items: list[Planned], settings: RunSettings):
+def _extractions(items: list[Planned], settings: RunSettings, dask: str | None = None):
     """(item, DocRows or None) pairs: every file to extract, as soon as it is extracted (in input order
     with one worker; in completion order, largest submitted first, with several), so each is committed
     without waiting for the others; then the names that only link to stored content (DocRows None),
     whose content is by then committed."""
     todo = [it for it in items if it.extract]
     workers = max(1, min(settings.workers, len(todo) or 1))
-    if workers == 1:
+    if dask and todo:  # one task per file on the cluster, each yielded as it completes
+        from pipeline.dask_engine import DaskSettings, iter_results
+
+        for i, rows in iter_results([it.path for it in todo], settings, DaskSettings(dask)):
+            yield todo[i], rows
+    elif workers == 1:
         for it in todo:
             yield it, process_file(it.path, settings)
     else:
@@ -307,7 +313,7 @@ def ingest(inbox: str | Path, store: str | Path, settings: IngestSettings = Inge
             items = plan(inbox, con, report, settings.retry_failed)
             added: dict[str, list[dict]] = {}
             nth = 0
-            for item, rows in _extractions(items, settings.run):
+            for item, rows in _extractions(items, settings.run, settings.dask):
                 nth += rows is not None
                 if rows is not None and rows.documents[0]["doc_id"] != item.sha256[:16]:
                     report.files_failed += 1

@@ -156,21 +156,39 @@ def _death_reason(exitcode: int | None, max_memory_mb: int) -> str:
     return f"worker exited with code {exitcode}"
 
 
-def _run_isolated(paths: list[Path], settings: RunSettings, deliver: Callable[[int, DocRows], None]) -> None:
+@dataclass
+class KeptWorkers:
+    """Isolated workers kept alive from one `run_batch` call to the next, for an engine that calls
+    `run_batch` once per file (a Dask task): each call then reuses a warm worker instead of starting
+    one. `start_method` "" forks where available (as a plain run does); "forkserver" suits a
+    multi-threaded caller holding sockets (a Dask worker). `close()` stops them."""
+    start_method: str = ""
+    workers: list = field(default_factory=list)
+
+    def close(self) -> None:
+        for w in self.workers:
+            if w.proc.is_alive():
+                w.stop()
+        self.workers.clear()
+
+
+def _run_isolated(paths: list[Path], settings: RunSettings, deliver: Callable[[int, DocRows], None],
+                  keep: KeptWorkers | None = None) -> None:
     # import the whole chain before forking so every worker starts warm
     import extractors.action_plan  # noqa: F401
     import extractors.classify  # noqa: F401
     import extractors.layout  # noqa: F401
     import pdfplumber  # noqa: F401
 
-    ctx = _context()
+    ctx = mp.get_context(keep.start_method) if keep is not None and keep.start_method else _context()
     n_workers = max(1, min(settings.workers, len(paths)))
     # largest files first keeps every worker busy to the end; results keep input order
     queue = deque(sorted(range(len(paths)), key=lambda i: -_size(paths[i])) if n_workers > 1 else range(len(paths)))
     mem = settings.max_memory_mb
-    workers: list[_Worker] = []
+    workers: list[_Worker] = keep.workers if keep is not None else []
     try:
-        workers = [_Worker(ctx, mem) for _ in range(n_workers)]
+        workers[:] = [w for w in workers if w.proc.is_alive()][:n_workers]
+        workers.extend(_Worker(ctx, mem) for _ in range(n_workers - len(workers)))
         busy = 0
         while queue or busy:
             for k, w in enumerate(workers):
@@ -232,17 +250,20 @@ def _run_isolated(paths: list[Path], settings: RunSettings, deliver: Callable[[i
         for w in workers:
             if w.proc.is_alive():
                 if w.task is None:
-                    w.stop()
+                    if keep is None:
+                        w.stop()
                 else:
                     w.kill()
+        if keep is not None:
+            workers[:] = [w for w in workers if w.task is None and w.proc.is_alive()]
 
 
 def run_batch(paths: Iterable[str | Path], settings: RunSettings = RunSettings(),
-              progress: Callable[[DocRows], None] | None = None) -> BatchResult:
+              progress: Callable[[DocRows], None] | None = None, keep: KeptWorkers | None = None) -> BatchResult:
     """Every file through `process_file`, isolated unless `settings.isolate` is False.
 
     Exactly one DocRows per input path, in input order; `progress` sees them in
-    that order too.
+    that order too. `keep`: reuse (and leave running) these isolated workers.
     """
     paths = [Path(p) for p in paths]
     t0 = time.perf_counter()
@@ -262,7 +283,7 @@ def run_batch(paths: Iterable[str | Path], settings: RunSettings = RunSettings()
         pass
     elif settings.isolate:
         try:
-            _run_isolated(paths, settings, deliver)
+            _run_isolated(paths, settings, deliver, keep)
         except Exception as exc:  # a fault in the runner itself still leaves one row per file
             for i, d in enumerate(slots):
                 if d is None:
