@@ -28,11 +28,14 @@ import ctypes
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2.raw  # noqa: F401  (loads PDFium once, before the worker pool forks)
+
 from extractors.layout import _BOLD, _CID, DocumentLayout, Fill, LayoutSettings, PageLayout, Rule, Shape, Word
 
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 _TEXT, _PATH, _IMAGE, _SHADING, _FORM = 1, 2, 3, 4, 5
 _LINETO, _BEZIERTO, _MOVETO = 0, 1, 2
+_MAX_FORM_DEPTH = 24   # form XObjects nested deeper than this fail the page (PDFium stops parsing below ~40)
 
 
 # ---------------------------------------------------------------- coordinates
@@ -319,7 +322,9 @@ def _walk(raw, obj_at, count, container, matrix: tuple, frame: _Frame, out: _Pat
                 pts = [_apply(matrix, x, y) for x, y in ((l.value, b.value), (r.value, t.value))]
                 out.n_images += 1
                 out.image_area += abs(pts[1][0] - pts[0][0]) * abs(pts[1][1] - pts[0][1])
-        elif kind == _FORM and depth < 32:
+        elif kind == _FORM:
+            if depth >= _MAX_FORM_DEPTH:  # as the reference reader: such a page fails, it is not half read
+                raise RecursionError(f"form XObjects nested deeper than {_MAX_FORM_DEPTH}")
             inner = matrix
             if raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fm)):
                 inner = _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), matrix)
