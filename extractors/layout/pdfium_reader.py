@@ -205,13 +205,29 @@ def _text_obj(raw, tp, i: int, frame: _Frame, matrix) -> _Obj:
     bottom = 0.0
     if upright:
         desc = ctypes.c_float(0.0)
-        if not (font_h and raw.FPDFFont_GetDescent(font_h, ctypes.c_float(fs.value), ctypes.byref(desc))):
+        std = _standard_descent(font) if font_h and not raw.FPDFFont_GetIsEmbedded(font_h) else None
+        if std is not None:  # a standard 14 font: pdfminer takes its Adobe metrics, PDFium a stand-in's
+            desc.value = std * fs.value / 1000.0
+        elif not (font_h and raw.FPDFFont_GetDescent(font_h, ctypes.c_float(fs.value), ctypes.byref(desc))):
             desc.value = 0.0
         ox, oy = ctypes.c_double(), ctypes.c_double()
         raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
         c, d = (matrix.c, matrix.d) if m is not frame.ctm else (0.0, 1.0)
         bottom = frame.pt(ox.value + c * desc.value, oy.value + d * desc.value)[1]
     return _Obj(font, size, upright, unmapped, bottom)
+
+
+_STD_DESCENT: dict[str, float | None] = {}
+
+
+def _standard_descent(font: str) -> float | None:
+    """The Adobe (AFM) descent of a standard 14 font, per 1000 units, as pdfminer uses it; else None."""
+    if font not in _STD_DESCENT:
+        from pdfminer.fontmetrics import FONT_METRICS
+
+        m = FONT_METRICS.get(font.split("+", 1)[-1])
+        _STD_DESCENT[font] = float(m[0].get("Descent", 0)) if m else None
+    return _STD_DESCENT[font]
 
 
 def _cluster_ids(values: list[float], tol: float) -> dict[float, int]:
@@ -411,6 +427,8 @@ def _classify(ops: list[str], pts: list[tuple], fill: bool, stroke: bool, fcol: 
     drawn = [p for o, p in zip(ops, pts) if o != "h"]
     if not drawn:
         return
+    if len(drawn) > 2 and drawn[-1] == drawn[0] and ops[-1] == "h":
+        drawn.pop()  # a closed path: its start is not repeated
     xs, ys = [p[0] for p in drawn], [p[1] for p in drawn]
     out.curves.append(Shape(points=tuple(drawn), x0=min(xs), top=min(ys), x1=max(xs), bottom=max(ys),
                             fill=fcol, stroke=scol))
