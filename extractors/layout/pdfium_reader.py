@@ -129,8 +129,10 @@ def _obj_addr_fn(raw):
     return _GET_OBJ_ADDR
 
 
-def _chars(raw, tp, frame: _Frame) -> tuple[list[tuple], int]:
-    """PDFium's characters as (text, x0, x1, top, bottom, font, size, upright), in stream order; and their count."""
+def _chars(raw, tp, frame: _Frame, order: dict[int, int] | None = None) -> tuple[list[tuple], int]:
+    """PDFium's characters as (text, x0, x1, top, bottom, font, size, upright, text object), in content
+    stream order (pdfminer's order: PDFium's text page may move a text object within its line); and
+    how many there are (PDFium's generated characters not counted)."""
     n = raw.FPDFText_CountChars(tp)
     if n <= 0:
         return [], 0
@@ -150,6 +152,8 @@ def _chars(raw, tp, frame: _Frame) -> tuple[list[tuple], int]:
     out: list[tuple] = []
     real = 0
     prev = gap = None
+    a, b, c, d, e, f = frame.ctm
+    sx, ox = (a, e + frame.X0) if b == 0 and c == 0 else (0.0, 0.0)  # unrotated page: x' = sx * x + ox
     for i, ch in enumerate(text):
         blank = ch.isspace()
         if blank or ch in "\x00\x02\ufffe":
@@ -173,17 +177,27 @@ def _chars(raw, tp, frame: _Frame) -> tuple[list[tuple], int]:
             ch = " "
         elif o.unmapped and raw.FPDFText_HasUnicodeMapError(tp, i) == 1:
             ch = f"(cid:{ord(ch)})"
-        x0, top, x1, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
-        if o.upright:  # pdfminer's box: one em tall, from the descent line up
+        if o.upright and sx:  # pdfminer's box: one em tall, from the descent line up
+            x0, x1 = rect.left * sx + ox, rect.right * sx + ox
+            if x1 < x0:
+                x0, x1 = x1, x0
             bottom = o.bottom
             top = bottom - o.size
+        else:
+            x0, top, x1, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
+            if o.upright:
+                bottom = o.bottom
+                top = bottom - o.size
         if gap is not None:
             if o.upright == gap[7] and not blank:
                 x = x0 - 1e-3 if o.upright else x0
-                out.append((" ", x, x, gap[3], gap[4], gap[5], gap[6], gap[7]))
+                out.append((" ", x, x, gap[3], gap[4], gap[5], gap[6], gap[7], addr))
             gap = None
-        prev = (ch, x0, x1, top, bottom, o.font, o.size, o.upright)
+        prev = (ch, x0, x1, top, bottom, o.font, o.size, o.upright, addr)
         out.append(prev)
+    if order:
+        last = len(order)
+        out.sort(key=lambda c: order.get(c[8], last))
     return out, real
 
 
@@ -288,16 +302,23 @@ def _words(chars: list[tuple], s: LayoutSettings) -> list[Word]:
     return words
 
 
+_LIG_TABLE = str.maketrans(_LIGATURES)
+_FONT_STYLE: dict[str, tuple[bool, bool]] = {}
+
+
 def _merge(cs: list[tuple]) -> Word:
     c0 = cs[0]
     font = c0[5]
-    low = font.lower()
+    style = _FONT_STYLE.get(font)
+    if style is None:
+        low = font.lower()
+        style = _FONT_STYLE[font] = (bool(_BOLD.search(font)), "italic" in low or "oblique" in low)
+    if len(cs) == 1:
+        return Word(c0[0].translate(_LIG_TABLE), c0[1], c0[2], c0[3], c0[4], round(c0[6], 2), style[0], style[1])
     return Word(
-        text="".join(_LIGATURES.get(c[0], c[0]) for c in cs),
-        x0=min(c[1] for c in cs), x1=max(c[2] for c in cs),
-        top=min(c[3] for c in cs), bottom=max(c[4] for c in cs),
-        size=round(c0[6], 2), bold=bool(_BOLD.search(font)),
-        italic=("italic" in low or "oblique" in low),
+        "".join([c[0] for c in cs]).translate(_LIG_TABLE),
+        min([c[1] for c in cs]), max([c[2] for c in cs]), min([c[3] for c in cs]), max([c[4] for c in cs]),
+        round(c0[6], 2), style[0], style[1],
     )
 
 
@@ -313,6 +334,7 @@ class _Paths:
 
     def __post_init__(self):
         self.lines, self.rects, self.curves = [], [], []
+        self.text_order: dict[int, int] = {}   # text object address -> its place in the content streams
 
 
 def _rgb(raw, getter, obj) -> tuple:
@@ -330,7 +352,9 @@ def _walk(raw, obj_at, count, container, matrix: tuple, frame: _Frame, out: _Pat
         if not obj:
             continue
         kind = raw.FPDFPageObj_GetType(obj)
-        if kind == _PATH:
+        if kind == _TEXT:
+            out.text_order[ctypes.cast(obj, ctypes.c_void_p).value] = len(out.text_order)
+        elif kind == _PATH:
             _path(raw, obj, matrix, frame, out, fm)
         elif kind == _IMAGE:
             l, b, r, t = (ctypes.c_float() for _ in range(4))
@@ -496,11 +520,11 @@ def read_page(raw, doc_raw, index: int, s: LayoutSettings) -> PageLayout:
         tp = raw.FPDFText_LoadPage(page)
         if not tp:
             raise RuntimeError(f"PDFium could not read the text of page {index + 1}")
-        chars, n_chars = _chars(raw, tp, frame)
-        words = _words(chars, s)
         paths = _Paths()
         _walk(raw, raw.FPDFPage_GetObject, raw.FPDFPage_CountObjects, page, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0),
               frame, paths)
+        chars, n_chars = _chars(raw, tp, frame, paths.text_order)
+        words = _words(chars, s)
         rules, fills = _rules_and_fills(paths, s)
     finally:
         if tp:
