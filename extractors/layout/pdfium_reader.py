@@ -109,11 +109,12 @@ def _font_name(raw, font) -> str:
 class _Obj:
     """What a text object says once for all its characters."""
 
-    __slots__ = ("font", "size", "upright", "unmapped", "bottom")
+    __slots__ = ("font", "size", "upright", "unmapped", "top", "bottom")
 
-    def __init__(self, font: str, size: float, upright: bool, unmapped: bool, bottom: float):
+    def __init__(self, font: str, size: float, upright: bool, unmapped: bool, top: float, bottom: float):
         self.font, self.size, self.upright, self.unmapped = font, size, upright, unmapped
-        self.bottom = bottom  # the descent line (top-left coordinates): one baseline per text object
+        # pdfminer's box, one em from the descent line (top-left coordinates): one baseline per text object
+        self.top, self.bottom = top, bottom
 
 
 _GET_OBJ_ADDR = None
@@ -146,6 +147,9 @@ def _chars(raw, tp, frame: _Frame, order: dict[int, int] | None = None) -> tuple
     rect = raw.FS_RECTF()
     rect_ref = ctypes.byref(rect)
     loose = raw.FPDFText_GetLooseCharBox
+    origin = raw.FPDFText_GetCharOrigin
+    ox_, oy_ = ctypes.c_double(), ctypes.c_double()
+    ox_ref, oy_ref = ctypes.byref(ox_), ctypes.byref(oy_)
     is_generated = raw.FPDFText_IsGenerated
     objs: dict[int, _Obj] = {}
     matrix = raw.FS_MATRIX()
@@ -178,16 +182,20 @@ def _chars(raw, tp, frame: _Frame, order: dict[int, int] | None = None) -> tuple
         elif o.unmapped and raw.FPDFText_HasUnicodeMapError(tp, i) == 1:
             ch = f"(cid:{ord(ch)})"
         if o.upright and sx:  # pdfminer's box: one em tall, from the descent line up
-            x0, x1 = rect.left * sx + ox, rect.right * sx + ox
+            # pdfminer's box starts at the glyph's origin; PDFium's loose box takes in a glyph that
+            # overhangs to the left (italic j, f), so the origin gives x0 and the box only x1
+            origin(tp, i, ox_ref, oy_ref)
+            if sx > 0:
+                x0, x1 = ox_.value * sx + ox, rect.right * sx + ox
+            else:  # a page turned upside down: the glyph runs leftwards from its origin
+                x0, x1 = rect.right * sx + ox, ox_.value * sx + ox
             if x1 < x0:
                 x0, x1 = x1, x0
-            bottom = o.bottom
-            top = bottom - o.size
+            top, bottom = o.top, o.bottom
         else:
             x0, top, x1, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
             if o.upright:
-                bottom = o.bottom
-                top = bottom - o.size
+                top, bottom = o.top, o.bottom
         if gap is not None:
             if o.upright == gap[7] and not blank:
                 x = x0 - 1e-3 if o.upright else x0
@@ -216,7 +224,7 @@ def _text_obj(raw, tp, i: int, frame: _Frame, matrix) -> _Obj:
     upright = 0 < a * d and b * c <= 0
     size = abs(fs.value * d) if upright else abs(fs.value) * (b * b + d * d) ** 0.5
     unmapped = raw.FPDFText_HasUnicodeMapError(tp, i) == 1
-    bottom = 0.0
+    top = bottom = 0.0
     if upright:
         desc = ctypes.c_float(0.0)
         std = _standard_descent(font) if font_h and not raw.FPDFFont_GetIsEmbedded(font_h) else None
@@ -227,8 +235,10 @@ def _text_obj(raw, tp, i: int, frame: _Frame, matrix) -> _Obj:
         ox, oy = ctypes.c_double(), ctypes.c_double()
         raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
         c, d = (matrix.c, matrix.d) if m is not frame.ctm else (0.0, 1.0)
-        bottom = frame.pt(ox.value + c * desc.value, oy.value + d * desc.value)[1]
-    return _Obj(font, size, upright, unmapped, bottom)
+        y0 = frame.pt(ox.value + c * desc.value, oy.value + d * desc.value)[1]
+        y1 = frame.pt(ox.value + c * (desc.value + fs.value), oy.value + d * (desc.value + fs.value))[1]
+        top, bottom = min(y0, y1), max(y0, y1)
+    return _Obj(font, size, upright, unmapped, top, bottom)
 
 
 _STD_DESCENT: dict[str, float | None] = {}
@@ -242,6 +252,63 @@ def _standard_descent(font: str) -> float | None:
         m = FONT_METRICS.get(font.split("+", 1)[-1])
         _STD_DESCENT[font] = float(m[0].get("Descent", 0)) if m else None
     return _STD_DESCENT[font]
+
+
+def _bounds(raw, obj) -> tuple | None:
+    l, b, r, t = (ctypes.c_float() for _ in range(4))
+    if not raw.FPDFPageObj_GetBounds(obj, l, b, r, t):
+        return None
+    return l.value, b.value, r.value, t.value
+
+
+def _dropped_spaces(raw, tp, frame: _Frame, paths: "_Paths", seen: set) -> list[tuple]:
+    """Space characters PDFium's text page left out, placed as pdfminer places them.
+
+    PDFium drops a text object that shows only a space (its text page has no character for it, even
+    where the next glyph overlaps the space, so no word break either); it also drops a text object
+    that repeats one of the five before it (fake bold). A text object with no character in the text
+    page that repeats none of the five before it is taken for a space.
+    """
+    missing = [a for a in paths.text_objs if a not in seen]
+    if not missing:
+        return []
+    order = list(paths.text_objs)
+    out = []
+    fm = raw.FS_MATRIX()
+    for addr in missing:
+        obj, enclosing = paths.text_objs[addr]
+        box = _bounds(raw, obj)
+        if box is None:
+            continue
+        k = paths.text_order[addr]
+        repeat = False
+        for prev in order[max(0, k - 5): k]:
+            pb = _bounds(raw, paths.text_objs[prev][0])
+            if pb and all(abs(u - v) <= 0.5 for u, v in zip(box, pb)):
+                repeat = True
+                break
+        if repeat or not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fm)):
+            continue
+        m = _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), enclosing)   # text space -> user space
+        dev = _mul(m, frame.ctm)
+        fs = ctypes.c_float(0.0)
+        raw.FPDFTextObj_GetFontSize(obj, ctypes.byref(fs))
+        font_h = raw.FPDFTextObj_GetFont(obj)
+        font = _font_name(raw, font_h)
+        a, b, c, d = dev[:4]
+        upright = 0 < a * d and b * c <= 0
+        size = abs(fs.value * d) if upright else abs(fs.value) * (b * b + d * d) ** 0.5
+        std = _standard_descent(font) if font_h and not raw.FPDFFont_GetIsEmbedded(font_h) else None
+        desc = ctypes.c_float(0.0)
+        if std is not None:
+            desc.value = std * fs.value / 1000.0
+        elif not (font_h and raw.FPDFFont_GetDescent(font_h, ctypes.c_float(fs.value), ctypes.byref(desc))):
+            desc.value = 0.0
+        # the object's matrix maps text space (the font size not applied) to user space, as a char's matrix
+        x, y0 = frame.pt(*_apply(m, 0.0, desc.value))
+        y1 = frame.pt(*_apply(m, 0.0, desc.value + fs.value))[1]
+        out.append((" ", x, x, min(y0, y1), max(y0, y1), font, size, upright, addr))
+    return out
 
 
 def _cluster_ids(values: list[float], tol: float) -> dict[float, int]:
@@ -335,6 +402,7 @@ class _Paths:
     def __post_init__(self):
         self.lines, self.rects, self.curves = [], [], []
         self.text_order: dict[int, int] = {}   # text object address -> its place in the content streams
+        self.text_objs: dict[int, tuple] = {}   # text object address -> (handle, matrix of what encloses it)
 
 
 def _rgb(raw, getter, obj) -> tuple:
@@ -353,7 +421,9 @@ def _walk(raw, obj_at, count, container, matrix: tuple, frame: _Frame, out: _Pat
             continue
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == _TEXT:
-            out.text_order[ctypes.cast(obj, ctypes.c_void_p).value] = len(out.text_order)
+            addr = ctypes.cast(obj, ctypes.c_void_p).value
+            out.text_order[addr] = len(out.text_order)
+            out.text_objs[addr] = (obj, matrix)
         elif kind == _PATH:
             _path(raw, obj, matrix, frame, out, fm)
         elif kind == _IMAGE:
@@ -524,6 +594,11 @@ def read_page(raw, doc_raw, index: int, s: LayoutSettings) -> PageLayout:
         _walk(raw, raw.FPDFPage_GetObject, raw.FPDFPage_CountObjects, page, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0),
               frame, paths)
         chars, n_chars = _chars(raw, tp, frame, paths.text_order)
+        dropped = _dropped_spaces(raw, tp, frame, paths, {c[8] for c in chars})
+        if dropped:
+            n_chars += len(dropped)
+            last = len(paths.text_order)
+            chars = sorted(chars + dropped, key=lambda c: paths.text_order.get(c[8], last))
         words = _words(chars, s)
         rules, fills = _rules_and_fills(paths, s)
     finally:
