@@ -113,7 +113,9 @@ CORPUS = [
     "kent/cabinet-2025-01-30/24-00115 - Appendix B - KCC ICS priorities measures.pdf",
     "kent/full_council-2025-03-13/CPP Minutes 10.12.24.pdf",
 ]
-# fields where a known reader difference may show (see README "Layout readers"): none today
+# fields where a known reader difference shows (see README "Layout readers"); none in this sample. Over the
+# whole corpus: dev-03's doc_date (pdfminer's float noise in font sizes changes the word order the date
+# heuristic reads; pdfplumber finds 2024-07-01, PDFium 2025-07-01, both dates printed in the plan's table)
 EXPLAINED: dict[tuple[str, str], str] = {}
 
 
