@@ -398,6 +398,7 @@ class _Paths:
     curves: list = None    # Shape
     n_images: int = 0
     image_area: float = 0.0
+    settings: LayoutSettings = LayoutSettings()
 
     def __post_init__(self):
         self.lines, self.rects, self.curves = [], [], []
@@ -518,13 +519,14 @@ def _classify(ops: list[str], pts: list[tuple], fill: bool, stroke: bool, fcol: 
             xs, ys = (x0, x2), (y0, y2)
             out.rects.append((min(xs), min(ys), max(xs), max(ys), stroke, fill, fcol))
             return
-    drawn = [p for o, p in zip(ops, pts) if o != "h"]
-    if not drawn:
+    # pdfminer's curve: one point per operator (a curve's end point, "h" the start), as pdfplumber's `pts`
+    xs, ys = [p[0] for p in end_pts], [p[1] for p in end_pts]
+    if not _is_symbol(len(end_pts), min(xs), min(ys), max(xs), max(ys), fill, out.settings):
         return
-    if len(drawn) > 2 and drawn[-1] == drawn[0] and ops[-1] == "h":
-        drawn.pop()  # a closed path: its start is not repeated
-    xs, ys = [p[0] for p in drawn], [p[1] for p in drawn]
-    out.curves.append(Shape(points=tuple(drawn), x0=min(xs), top=min(ys), x1=max(xs), bottom=max(ys),
+    points = tuple((round(x, 2), round(y, 2)) for x, y in end_pts)
+    if len(points) > 1 and points[-1] == points[0]:
+        points = points[:-1]  # a closed path: its start is not repeated
+    out.curves.append(Shape(points=points, x0=min(xs), top=min(ys), x1=max(xs), bottom=max(ys),
                             fill=fcol, stroke=scol))
 
 
@@ -578,6 +580,17 @@ def _rules_and_fills(paths: _Paths, s: LayoutSettings) -> tuple[list[Rule], list
     return rules, fills
 
 
+def _is_symbol(n: int, x0: float, top: float, x1: float, bottom: float, filled: bool, s: LayoutSettings) -> bool:
+    """The pdfplumber reader's rules for which curves (`n` points) are Shapes: charts, specks and
+    rule-like runs are not."""
+    if n < 3 or n > getattr(s, "max_shape_points", 200):
+        return False
+    w, h = x1 - x0, bottom - top
+    if max(w, h) < getattr(s, "min_shape_size", 1.0):
+        return False
+    return not (min(w, h) <= s.max_rule_thickness and max(w, h) >= s.min_rule_length and not filled)
+
+
 def read_page(raw, doc_raw, index: int, s: LayoutSettings) -> PageLayout:
     page = raw.FPDF_LoadPage(doc_raw, index)
     if not page:
@@ -591,6 +604,7 @@ def read_page(raw, doc_raw, index: int, s: LayoutSettings) -> PageLayout:
         if not tp:
             raise RuntimeError(f"PDFium could not read the text of page {index + 1}")
         paths = _Paths()
+        paths.settings = s
         _walk(raw, raw.FPDFPage_GetObject, raw.FPDFPage_CountObjects, page, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0),
               frame, paths)
         chars, n_chars = _chars(raw, tp, frame, paths.text_order)
@@ -601,6 +615,7 @@ def read_page(raw, doc_raw, index: int, s: LayoutSettings) -> PageLayout:
             chars = sorted(chars + dropped, key=lambda c: paths.text_order.get(c[8], last))
         words = _words(chars, s)
         rules, fills = _rules_and_fills(paths, s)
+
     finally:
         if tp:
             raw.FPDFText_ClosePage(tp)
