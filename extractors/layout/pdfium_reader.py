@@ -3,24 +3,28 @@
 It hands back the same objects as the pdfplumber reader, in the same
 coordinates, so every stage above was tuned once:
 
-* characters: PDFium's loose char box gives x0/x1 and the descent line exactly
-  as pdfminer computes them; the top is the descent line plus the font size
-  (pdfminer's box is one em tall). Characters PDFium *generates* (spaces and
-  line breaks it infers) are dropped: pdfminer never sees them. The text of the
-  whole page comes over in one call; per character only the box and the text
-  object are asked for (font name, size and orientation are read once per
-  text object).
-* words: pdfplumber's word rules (`extract_words` with `x_tolerance`,
-  `y_tolerance`, split on a change of font or size, ligatures expanded) on
-  those characters, re-implemented on tuples (`_words`).
+* characters: the whole page's text comes over in one call; per character only
+  its text object, its origin and PDFium's loose box are asked for. pdfminer's
+  box starts at the origin and is one em tall from the font's descent line; the
+  font name, size, orientation and that baseline are read once per text object
+  (one text-showing operator: one baseline). x1 is the loose box's right edge.
+  Characters PDFium *generates* are dropped (pdfminer never sees them), except
+  that a generated space still ends a word; spaces PDFium leaves out of its
+  text page come back from their text objects (`_dropped_spaces`). Characters
+  are put back in content-stream order (PDFium may move an object in its line).
+* words: pdfplumber's `extract_words` rules (`x_tolerance`, `y_tolerance`, a
+  word never spans a change of orientation, font or size, ligatures expanded)
+  re-implemented on tuples (`_words`).
 * paths: lines, rectangles and curves with pdfminer's rules (`_classify`): a
   path is split at each move; "ml"/"mlh" is a line, a closed axis-parallel
-  four-sided path a rectangle, anything else a curve (a `Shape`). The rules
-  and fills are then made from lines and rectangles exactly as the pdfplumber
-  reader does. Colours are RGB in 0..1 (PDFium converts grey and CMYK).
+  four-sided path a rectangle, anything else a curve (a `Shape` when the
+  pdfplumber reader would make one). Rules and fills come from lines and
+  rectangles exactly as in the pdfplumber reader. Colours are RGB in 0..1
+  (PDFium converts grey and CMYK).
 
-PDFium is not thread-safe: use one document at a time per process (the
-worker pool runs one file per process).
+PDFium is not thread-safe: one document at a time per process (the worker pool
+runs one file per process). PDFium aborts the process when an allocation fails
+(no MemoryError): run untrusted files isolated (the default).
 """
 from __future__ import annotations
 
@@ -35,7 +39,18 @@ from extractors.layout import _BOLD, _CID, DocumentLayout, Fill, LayoutSettings,
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 _TEXT, _PATH, _IMAGE, _SHADING, _FORM = 1, 2, 3, 4, 5
 _LINETO, _BEZIERTO, _MOVETO = 0, 1, 2
-_MAX_FORM_DEPTH = 24   # form XObjects nested deeper than this fail the page (PDFium stops parsing below ~40)
+
+
+@dataclass(frozen=True)
+class PdfiumSettings:
+    """The tolerances of this backend (the stage's own are `LayoutSettings`)."""
+
+    max_form_depth: int = 24        # form XObjects nested deeper fail the page, as in pdfminer (PDFium stops at ~40)
+    repeat_window: int = 5          # a text object PDFium dropped repeats one of this many before it ...
+    repeat_tolerance: float = 0.5   # ... when their boxes agree within this (pt): fake bold, not a space
+
+
+PDFIUM = PdfiumSettings()
 
 
 # ---------------------------------------------------------------- coordinates
@@ -266,8 +281,8 @@ def _dropped_spaces(raw, tp, frame: _Frame, paths: "_Paths", seen: set) -> list[
 
     PDFium drops a text object that shows only a space (its text page has no character for it, even
     where the next glyph overlaps the space, so no word break either); it also drops a text object
-    that repeats one of the five before it (fake bold). A text object with no character in the text
-    page that repeats none of the five before it is taken for a space.
+    that repeats one of the few before it (fake bold). A text object with no character in the text
+    page that repeats none of those is taken for a space.
     """
     missing = [a for a in paths.text_objs if a not in seen]
     if not missing:
@@ -282,9 +297,9 @@ def _dropped_spaces(raw, tp, frame: _Frame, paths: "_Paths", seen: set) -> list[
             continue
         k = paths.text_order[addr]
         repeat = False
-        for prev in order[max(0, k - 5): k]:
+        for prev in order[max(0, k - PDFIUM.repeat_window): k]:
             pb = _bounds(raw, paths.text_objs[prev][0])
-            if pb and all(abs(u - v) <= 0.5 for u, v in zip(box, pb)):
+            if pb and all(abs(u - v) <= PDFIUM.repeat_tolerance for u, v in zip(box, pb)):
                 repeat = True
                 break
         if repeat or not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fm)):
@@ -434,8 +449,8 @@ def _walk(raw, obj_at, count, container, matrix: tuple, frame: _Frame, out: _Pat
                 out.n_images += 1
                 out.image_area += abs(pts[1][0] - pts[0][0]) * abs(pts[1][1] - pts[0][1])
         elif kind == _FORM:
-            if depth >= _MAX_FORM_DEPTH:  # as the reference reader: such a page fails, it is not half read
-                raise RecursionError(f"form XObjects nested deeper than {_MAX_FORM_DEPTH}")
+            if depth >= PDFIUM.max_form_depth:  # as the reference reader: such a page fails, not half read
+                raise RecursionError(f"form XObjects nested deeper than {PDFIUM.max_form_depth}")
             inner = matrix
             if raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fm)):
                 inner = _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), matrix)
