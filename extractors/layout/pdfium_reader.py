@@ -167,10 +167,14 @@ def _chars(raw, tp, frame: _Frame, order: dict[int, int] | None = None) -> tuple
     ox_ref, oy_ref = ctypes.byref(ox_), ctypes.byref(oy_)
     is_generated = raw.FPDFText_IsGenerated
     objs: dict[int, _Obj] = {}
+    fonts: dict[tuple, tuple] = {}
     matrix = raw.FS_MATRIX()
     out: list[tuple] = []
     real = 0
     prev = gap = None
+    order = order or {}
+    n_order = len(order)
+    last_addr, last_place, shuffled = None, -1, False
     a, b, c, d, e, f = frame.ctm
     sx, ox = (a, e + frame.X0) if b == 0 and c == 0 else (0.0, 0.0)  # unrotated page: x' = sx * x + ox
     for i, ch in enumerate(text):
@@ -187,9 +191,13 @@ def _chars(raw, tp, frame: _Frame, order: dict[int, int] | None = None) -> tuple
                 ch = "-"  # PDFium's mark for a hyphen that ends a line
         real += 1
         addr = get_obj(tp_addr, i)
+        if addr != last_addr:  # a new text object: is it still in content-stream order?
+            place = order.get(addr, n_order)
+            shuffled = shuffled or place < last_place
+            last_addr, last_place = addr, place
         o = objs.get(addr)
         if o is None:
-            o = objs[addr] = _text_obj(raw, tp, i, frame, matrix)
+            o = objs[addr] = _text_obj(raw, tp, i, frame, matrix, fonts)
         if not loose(tp, i, rect_ref):
             continue
         if blank:
@@ -218,19 +226,34 @@ def _chars(raw, tp, frame: _Frame, order: dict[int, int] | None = None) -> tuple
             gap = None
         prev = (ch, x0, x1, top, bottom, o.font, o.size, o.upright, addr)
         out.append(prev)
-    if order:
-        last = len(order)
-        out.sort(key=lambda c: order.get(c[8], last))
+    if shuffled:
+        out.sort(key=lambda c: order.get(c[8], n_order))
     return out, real
 
 
-def _text_obj(raw, tp, i: int, frame: _Frame, matrix) -> _Obj:
+def _font(raw, font_h, size: float, fonts: dict) -> tuple[str, float]:
+    """(font name, descent in points at `size`), once per font and size of a page."""
+    key = (ctypes.cast(font_h, ctypes.c_void_p).value if font_h else 0, size)
+    got = fonts.get(key)
+    if got is None:
+        font = _font_name(raw, font_h)
+        desc = ctypes.c_float(0.0)
+        std = _standard_descent(font) if font_h and not raw.FPDFFont_GetIsEmbedded(font_h) else None
+        if std is not None:  # a standard 14 font: pdfminer takes its Adobe metrics, PDFium a stand-in's
+            desc.value = std * size / 1000.0
+        elif not (font_h and raw.FPDFFont_GetDescent(font_h, ctypes.c_float(size), ctypes.byref(desc))):
+            desc.value = 0.0
+        got = fonts[key] = (font, desc.value)
+    return got
+
+
+def _text_obj(raw, tp, i: int, frame: _Frame, matrix, fonts: dict) -> _Obj:
     obj = raw.FPDFText_GetTextObject(tp, i)
     font_h = raw.FPDFTextObj_GetFont(obj) if obj else None
-    font = _font_name(raw, font_h)
     fs = ctypes.c_float(0.0)
     if not (obj and raw.FPDFTextObj_GetFontSize(obj, ctypes.byref(fs))):
         fs.value = raw.FPDFText_GetFontSize(tp, i)
+    font, desc = _font(raw, font_h, fs.value, fonts)
     if raw.FPDFText_GetMatrix(tp, i, ctypes.byref(matrix)):
         m = _mul((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), frame.ctm)
     else:
@@ -241,17 +264,11 @@ def _text_obj(raw, tp, i: int, frame: _Frame, matrix) -> _Obj:
     unmapped = raw.FPDFText_HasUnicodeMapError(tp, i) == 1
     top = bottom = 0.0
     if upright:
-        desc = ctypes.c_float(0.0)
-        std = _standard_descent(font) if font_h and not raw.FPDFFont_GetIsEmbedded(font_h) else None
-        if std is not None:  # a standard 14 font: pdfminer takes its Adobe metrics, PDFium a stand-in's
-            desc.value = std * fs.value / 1000.0
-        elif not (font_h and raw.FPDFFont_GetDescent(font_h, ctypes.c_float(fs.value), ctypes.byref(desc))):
-            desc.value = 0.0
         ox, oy = ctypes.c_double(), ctypes.c_double()
         raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
         c, d = (matrix.c, matrix.d) if m is not frame.ctm else (0.0, 1.0)
-        y0 = frame.pt(ox.value + c * desc.value, oy.value + d * desc.value)[1]
-        y1 = frame.pt(ox.value + c * (desc.value + fs.value), oy.value + d * (desc.value + fs.value))[1]
+        y0 = frame.pt(ox.value + c * desc, oy.value + d * desc)[1]
+        y1 = frame.pt(ox.value + c * (desc + fs.value), oy.value + d * (desc + fs.value))[1]
         top, bottom = min(y0, y1), max(y0, y1)
     return _Obj(font, size, upright, unmapped, top, bottom)
 
@@ -289,6 +306,7 @@ def _dropped_spaces(raw, tp, frame: _Frame, paths: "_Paths", seen: set) -> list[
         return []
     order = list(paths.text_objs)
     out = []
+    fonts: dict[tuple, tuple] = {}
     fm = raw.FS_MATRIX()
     for addr in missing:
         obj, enclosing = paths.text_objs[addr]
@@ -308,20 +326,13 @@ def _dropped_spaces(raw, tp, frame: _Frame, paths: "_Paths", seen: set) -> list[
         dev = _mul(m, frame.ctm)
         fs = ctypes.c_float(0.0)
         raw.FPDFTextObj_GetFontSize(obj, ctypes.byref(fs))
-        font_h = raw.FPDFTextObj_GetFont(obj)
-        font = _font_name(raw, font_h)
+        font, desc = _font(raw, raw.FPDFTextObj_GetFont(obj), fs.value, fonts)
         a, b, c, d = dev[:4]
         upright = 0 < a * d and b * c <= 0
         size = abs(fs.value * d) if upright else abs(fs.value) * (b * b + d * d) ** 0.5
-        std = _standard_descent(font) if font_h and not raw.FPDFFont_GetIsEmbedded(font_h) else None
-        desc = ctypes.c_float(0.0)
-        if std is not None:
-            desc.value = std * fs.value / 1000.0
-        elif not (font_h and raw.FPDFFont_GetDescent(font_h, ctypes.c_float(fs.value), ctypes.byref(desc))):
-            desc.value = 0.0
         # the object's matrix maps text space (the font size not applied) to user space, as a char's matrix
-        x, y0 = frame.pt(*_apply(m, 0.0, desc.value))
-        y1 = frame.pt(*_apply(m, 0.0, desc.value + fs.value))[1]
+        x, y0 = frame.pt(*_apply(m, 0.0, desc))
+        y1 = frame.pt(*_apply(m, 0.0, desc + fs.value))[1]
         out.append((" ", x, x, min(y0, y1), max(y0, y1), font, size, upright, addr))
     return out
 
