@@ -11,7 +11,6 @@ import pytest
 from reportlab.lib.colors import Color
 from reportlab.pdfgen import canvas
 
-from conftest import SAMPLES
 from extractors.layout import LayoutSettings, read_layout
 from pipeline.chain import RunSettings, process_file
 
@@ -137,5 +136,12 @@ def test_both_readers_give_the_same_contract_rows(shared, name):
                 assert rb[k] == ra[k], (table, k, ra[k], rb[k])
 
 
-def test_samples_exist():
-    assert any(SAMPLES.glob("*.pdf"))
+def test_layout_option_on_run_and_ingest():
+    from pipeline.cli import build_parser
+
+    ap = build_parser()
+    assert ap.parse_args(["run", "in", "--out", "o"]).layout == "pdfium"
+    assert ap.parse_args(["run", "in", "--out", "o", "--layout", "pdfplumber"]).layout == "pdfplumber"
+    assert ap.parse_args(["ingest", "in", "--store", "s", "--layout", "pdfplumber"]).layout == "pdfplumber"
+    with pytest.raises(SystemExit):
+        ap.parse_args(["run", "in", "--out", "o", "--layout", "pdfminer"])
