@@ -6,6 +6,7 @@ STAMP   := $(VENV)/.installed
 SHARED  ?= ../shared
 OUT     ?= outputs
 WORKERS ?= 1
+LAYOUT  ?= pdfium
 
 .PHONY: run test browser eval bench nightly clean
 
@@ -31,7 +32,7 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 eval: $(STAMP)
-	rm -rf build/eval && $(BIN)/councilx run $(SHARED)/corpus --out build/eval --workers 2 -q
+	rm -rf build/eval && $(BIN)/councilx run $(SHARED)/corpus --out build/eval --workers 2 -q --layout $(LAYOUT)
 	$(BIN)/python $(SHARED)/eval/score.py --pred build/eval
 	$(BIN)/python $(SHARED)/eval/score.py --phrases $(SHARED)/eval/phrases --cmd "$(BIN)/councilx normalise"
 

@@ -7,6 +7,7 @@ print; SECTIONS lists them in order.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -278,6 +279,133 @@ def bench_isolation(a: argparse.Namespace) -> list[str]:
     ]
 
 
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                kids = [int(x) for x in fh.read().split()]
+        except OSError:
+            kids = []
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def _peak_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _cli_run(inputs: list[Path], layout: str, workers: int) -> tuple[float, int, int, int]:
+    """A whole `councilx run` in a fresh process (start-up, workers, quality gate, exports).
+
+    Returns (seconds, pages, peak RSS of the main process in kB, peak RSS of any worker in kB); the
+    peaks are each process's VmHWM, polled while it runs.
+    """
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="councilx-bench-") as tmp:
+        listing = Path(tmp) / "in"
+        listing.mkdir()
+        for k, p in enumerate(inputs):  # a folder of links: the run sees exactly these files, in this order
+            (listing / f"{k:05d}-{p.name}").symlink_to(p.resolve())
+        cmd = [sys.executable, "-m", "pipeline.cli", "run", str(listing), "--out", str(Path(tmp) / "out"),
+               "--workers", str(workers), "--layout", layout, "-q", "--format", "csv,parquet,xlsx"]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd)
+        peaks: dict[int, int] = {}
+        while proc.poll() is None:
+            for pid in [proc.pid, *_descendants(proc.pid)]:
+                peaks[pid] = max(peaks.get(pid, 0), _peak_kb(pid))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
+        import pyarrow.parquet as pq
+
+        docs = pq.read_table(Path(tmp) / "out" / "documents.parquet").to_pylist()
+        pages = sum(int(d["pages"] or 0) for d in docs)
+    main = peaks.pop(proc.pid, 0)
+    return seconds, pages, main, max(peaks.values(), default=0)
+
+
+def bench_readers(a: argparse.Namespace) -> list[str]:
+    """Layout readers: whole `councilx run` pages/s per reader vs pdfplumber's extract_text, and peak RSS."""
+    from extractors.layout import READERS
+    from pipeline.run import find_inputs
+
+    paths = find_inputs(a.corpus)
+    if a.limit:
+        paths = paths[: a.limit]
+    t0 = time.perf_counter()
+    pages = 0
+    for p in paths:
+        try:
+            pages += _plumber_text(p)
+        except Exception:
+            pass
+    base = time.perf_counter() - t0
+    base_rate = pages / base if base else 0.0
+    load = os.getloadavg()[0]
+    lines = [f"corpus                  {a.corpus}  ({len(paths)} files; load average {load:.1f} on "
+             f"{os.cpu_count()} cores at the start)",
+             f"pdfplumber extract_text {base_rate:8.1f} pages/s  (baseline, {pages} pages in {base:.1f} s)"]
+    runs = [(r, 1) for r in reversed(READERS)] + [(READERS[-1], 2)]
+    for reader, workers in runs:
+        seconds, n, main_kb, worker_kb = _cli_run(paths, reader, workers)
+        rate = n / seconds
+        lines.append(f"councilx --layout {reader:10s} --workers {workers}  {rate:8.1f} pages/s  = "
+                     f"{rate / base_rate:5.2f}x baseline  ({n} pages, {seconds:.1f} s; peak RSS "
+                     f"worker {worker_kb / 1024:.0f} MB, main {main_kb / 1024:.0f} MB)")
+    return lines
+
+
+def bench_pack(a: argparse.Namespace) -> list[str]:
+    """Memory: a 1,000-page pack (corpus PDFs concatenated with pypdf) through one worker: peak RSS."""
+    import tempfile
+
+    from pipeline.run import find_inputs
+
+    try:
+        from pypdf import PdfReader, PdfWriter
+    except ImportError:
+        return ["skipped: pypdf is not installed (pip install -e '.[test]')"]
+    paths = find_inputs(a.corpus)
+    with tempfile.TemporaryDirectory(prefix="councilx-pack-") as tmp:
+        writer, n = PdfWriter(), 0
+        while n < a.pack_pages:
+            for p in paths:
+                try:
+                    r = PdfReader(str(p))
+                    if r.is_encrypted:
+                        continue
+                    for page in r.pages:
+                        writer.add_page(page)
+                        n += 1
+                except Exception:
+                    continue
+                if n >= a.pack_pages:
+                    break
+        pack = Path(tmp) / "pack.pdf"
+        with open(pack, "wb") as fh:
+            writer.write(fh)
+        size = pack.stat().st_size
+        seconds, pages, main_kb, worker_kb = _cli_run([pack], "pdfium", 1)
+    return [f"pack                    {pages} pages, {size / 1e6:.1f} MB (from {a.corpus})",
+            f"councilx --workers 1    {seconds:8.1f} s  ({pages / seconds:.1f} pages/s); peak RSS worker "
+            f"{worker_kb / 1024:.0f} MB, main {main_kb / 1024:.0f} MB"]
+
+
 class _CpuMeter:
     """CPU seconds (user + system) of this process and every process below it while a run lasts,
     sampled every `every` s (the largest reading per process): unlike wall time, it does not depend on
@@ -358,7 +486,8 @@ def bench_dask(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_pipeline, bench_minutes, bench_isolation, bench_normalise, bench_quality, bench_reingest, bench_dask]
+SECTIONS = [bench_readers, bench_pack, bench_pipeline, bench_minutes, bench_isolation, bench_normalise, bench_quality,
+            bench_reingest, bench_dask]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=Path("../shared/corpus/kent"))
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
     ap.add_argument("--dask", default="local:2", help="cluster for the Dask section: local:N or tcp://HOST:PORT")
+    ap.add_argument("--pack-pages", type=int, default=1000, help="pages in the memory section's pack (default 1000)")
     ap.add_argument("--only", default="", help="run only the sections whose name contains this (e.g. normalise)")
     a = ap.parse_args(argv)
     for section in SECTIONS:

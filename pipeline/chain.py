@@ -38,6 +38,7 @@ class RunSettings:
     max_memory_mb: int = 4096       # address-space ceiling of each worker (RLIMIT_AS); 0: none
     page_ceiling: int = 5000        # files with more pages are read up to here and marked partial
     ocr: bool = False               # give image-only pages a text layer with ocrmypdf when installed
+    layout: str = ""                # layout reader (extractors.layout.READERS); "" for LayoutSettings' default
 
 
 def file_sha256(path: str | Path) -> str:
@@ -97,7 +98,7 @@ def process_file(path: str | Path, settings: RunSettings = RunSettings(),
 
 def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
     from extractors.classify import classify
-    from extractors.layout import LayoutSettings, read_layout
+    from extractors.layout import open_document
 
     t0 = time.perf_counter()
     mem = settings.max_memory_mb if settings.isolate else 0
@@ -110,18 +111,20 @@ def _chain(path: Path, row: dict, settings: RunSettings, on_pages) -> DocRows:
     if reason:
         return fail(reason)
     truncated = triage.is_truncated(path)
-    try:
-        opened = triage.open_pdf(path, settings.password)
-    except Exception as exc:
-        return fail(triage.explain(exc, password=settings.password, truncated=truncated, max_memory_mb=mem))
-    if on_pages:
-        on_pages(opened.n_pages)
-
     limit = settings.page_ceiling if settings.max_pages is None else min(settings.max_pages, settings.page_ceiling)
-    try:
-        layout = read_layout(path, LayoutSettings(max_pages=limit), password=settings.password)
+    lsettings = _layout_settings(settings, limit)
+    try:  # the file is opened (and parsed) once: this look serves triage and the layout stage
+        doc = open_document(path, lsettings, password=settings.password)
     except Exception as exc:
         return fail(triage.explain(exc, password=settings.password, truncated=truncated, max_memory_mb=mem))
+    with doc:
+        if on_pages:
+            n = doc.n_pages if doc.n_pages is not None else triage.open_pdf(path, settings.password).n_pages
+            on_pages(triage.cap_pages(path, n))
+        try:
+            layout = doc.read(lsettings)
+        except Exception as exc:
+            return fail(triage.explain(exc, password=settings.password, truncated=truncated, max_memory_mb=mem))
     row["pages"] = layout.n_pages
     row["page_sizes"] = page_sizes_json((p.number, p.width, p.height) for p in layout.pages)
     if layout.n_pages == 0:
@@ -243,16 +246,24 @@ def run_extractors(layout, doc_type: str) -> Extracted:
     return out
 
 
+def _layout_settings(settings: RunSettings, limit: int | None):
+    from extractors.layout import LayoutSettings
+
+    if settings.layout:
+        return LayoutSettings(max_pages=limit, reader=settings.layout)
+    return LayoutSettings(max_pages=limit)
+
+
 def _with_ocr(path: Path, layout, check, limit, settings: RunSettings):
     """Re-read the file from an OCR'd temporary copy; on failure keep the original and say why."""
-    from extractors.layout import LayoutSettings, read_layout
+    from extractors.layout import read_layout
 
     if settings.password:
         return layout, check, " (--ocr cannot process encrypted files)"
     with tempfile.TemporaryDirectory(prefix="councilx-ocr-") as tmp:
         try:
             copy = triage.ocr_copy(path, tmp)
-            new = read_layout(copy, LayoutSettings(max_pages=limit))
+            new = read_layout(copy, _layout_settings(settings, limit))
         except triage.BadInput as exc:
             return layout, check, f" ({exc})"
         except Exception as exc:

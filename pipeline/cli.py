@@ -20,7 +20,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
         print(f"councilx: {exc}", file=sys.stderr)
         return 2
     settings = RunSettings(workers=a.workers, password=a.password, ocr=a.ocr, timeout_s=a.timeout,
-                           max_memory_mb=a.max_memory)
+                           max_memory_mb=a.max_memory, layout=a.layout)
     bar = None
     if sys.stderr.isatty() and not a.quiet:
         from tqdm import tqdm
@@ -158,7 +158,7 @@ def _cmd_ingest(a: argparse.Namespace) -> int:
     from pipeline.ingest import EXIT_BUSY, EXIT_USAGE, IngestSettings, StoreBusy, ingest
     from pipeline.run import RunSettings
 
-    settings = IngestSettings(run=RunSettings(workers=a.workers, password=a.password), wait=a.wait,
+    settings = IngestSettings(run=RunSettings(workers=a.workers, password=a.password, layout=a.layout), wait=a.wait,
                               retry_failed=a.retry_failed, dask=a.dask)
     if a.dask:
         from pipeline.dask_engine import parse_address
@@ -228,6 +228,13 @@ FORMAT_HELP = ("comma-separated outputs: csv, parquet, xlsx, review (review/inde
                "image; default all four)")
 
 
+def _layout_option(p: argparse.ArgumentParser) -> None:
+    from extractors.layout import READERS, LayoutSettings
+
+    p.add_argument("--layout", choices=READERS, default=LayoutSettings.reader,
+                   help=f"PDF layout reader (default {LayoutSettings.reader}; pdfplumber is the slower reference)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="councilx", description="Turn UK council PDFs into clean, checked data.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -250,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", default=DEFAULT_FORMATS, help=FORMAT_HELP)
     r.add_argument("--strict", action="store_true",
                    help="exit 1 when a critical data-quality expectation fails (outputs are still written)")
+    _layout_option(r)
     r.set_defaults(func=_cmd_run)
 
     n = sub.add_parser("normalise", help="normalise date, money or time expressions, one per stdin line")
@@ -267,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="extract on a Dask cluster: tcp://HOST:PORT or local:N (--workers is then ignored)")
     i.add_argument("--retry-failed", action="store_true", help="re-extract stored content whose extraction failed")
     i.add_argument("-q", "--quiet", action="store_true", help="no per-file lines; summary only on failure")
+    _layout_option(i)
     i.set_defaults(func=_cmd_ingest)
 
     e = sub.add_parser("export", help="write a store's current (not superseded) tables in the contract formats")

@@ -150,6 +150,9 @@ def _death_reason(exitcode: int | None, max_memory_mb: int) -> str:
             name = f"signal {-exitcode}"
         if -exitcode == signal.SIGKILL:
             return f"worker killed ({name}), probably out of memory (ceiling {max_memory_mb} MB)"
+        if max_memory_mb and -exitcode in (signal.SIGABRT, signal.SIGTRAP, signal.SIGILL):
+            # PDFium's allocator aborts the process when an allocation fails (it has no MemoryError)
+            return f"worker aborted ({name}) while parsing: probably exceeded memory ceiling of {max_memory_mb} MB"
         return f"worker crashed ({name}) while parsing"
     if exitcode == 0:
         return "worker exited unexpectedly while parsing"
@@ -177,8 +180,9 @@ def _run_isolated(paths: list[Path], settings: RunSettings, deliver: Callable[[i
     # import the whole chain before forking so every worker starts warm
     import extractors.action_plan  # noqa: F401
     import extractors.classify  # noqa: F401
-    import extractors.layout  # noqa: F401
-    import pdfplumber  # noqa: F401
+    from extractors.layout import LayoutSettings, _backend
+
+    _backend(settings.layout or LayoutSettings.reader)  # the reader backend (its parser loads on first use)
 
     ctx = mp.get_context(keep.start_method) if keep is not None and keep.start_method else _context()
     n_workers = max(1, min(settings.workers, len(paths)))

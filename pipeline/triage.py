@@ -119,6 +119,24 @@ def open_pdf(path: str | Path, password: str | None, s: TriageSettings = TriageS
                       encrypted=doc.encryption is not None)
 
 
+def cap_pages(path: str | Path, n_pages: int, s: TriageSettings = TriageSettings()) -> int:
+    """A claimed page count, capped by the file's size (a lie must not buy time)."""
+    return max(0, min(int(n_pages or 0), Path(path).stat().st_size // s.min_bytes_per_page))
+
+
+def _pdfium_reason(exc: BaseException, password: str | None, truncated: bool) -> str:
+    """PDFium's FPDF_GetLastError code (`extractors.layout.pdfium_reader.PdfiumError`) in plain words."""
+    code = getattr(exc, "code", 0)
+    if code == 4:
+        return "encrypted: wrong password" if password else "encrypted: password required"
+    if code == 5:
+        return "encrypted: unsupported encryption (unsupported security handler)"
+    detail = f"PDFium: {exc}"
+    if truncated:
+        return f"truncated PDF (no end-of-file marker): {detail}"[:300]
+    return f"truncated or damaged PDF: {detail}"[:300]
+
+
 def _unwrap(exc: BaseException) -> BaseException:
     # pdfplumber wraps pdfminer's exceptions in PdfminerException(original)
     seen = 0
@@ -136,9 +154,11 @@ def memory_reason(max_memory_mb: int | None) -> str:
 def explain(exc: BaseException, *, password: str | None = None, truncated: bool = False,
             max_memory_mb: int | None = None) -> str:
     """One clear sentence for why a file could not be read."""
+    exc = _unwrap(exc)
+    if type(exc).__name__ == "PdfiumError":
+        return _pdfium_reason(exc, password, truncated)
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-    exc = _unwrap(exc)
     name = type(exc).__name__
     msg = str(exc).strip()
     if isinstance(exc, PDFPasswordIncorrect) or name == "PDFPasswordIncorrect":

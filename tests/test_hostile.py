@@ -139,9 +139,13 @@ def test_damaged_xref_that_pdfminer_recovers_is_ok(tmp_path):
 
 def test_wrong_xref_offsets_that_pdfminer_cannot_follow_fail(tmp_path):
     # every offset 7 bytes off: the table parses, so pdfminer never falls back to scanning, and finds no page
-    d = doc_of(write(tmp_path, "xref.pdf", build_pdf([text_page(), text_page("second")], xref_shift=7)))
+    path = write(tmp_path, "xref.pdf", build_pdf([text_page(), text_page("second")], xref_shift=7))
+    d = doc_of(path, RunSettings(isolate=False, layout="pdfplumber"))
     assert d["status"] == "failed"
     assert d["error"] == "truncated or damaged PDF: no pages found (broken page tree or cross-reference table)"
+    # PDFium checks each offset, finds them wrong and rebuilds the table by scanning: the file reads whole
+    d = doc_of(path, RunSettings(isolate=False, layout="pdfium"))
+    assert (d["status"], d["error"], d["pages"]) == ("ok", "", 2)
 
 
 def test_damaged_xref_beyond_recovery_fails(tmp_path):

@@ -29,7 +29,7 @@ class LayoutSettings:
     max_pages: int | None = None    # read at most this many pages (None: all)
     max_shape_points: int = 200     # a path with more points is a chart or drawing, not a symbol: no Shape
     min_shape_size: float = 1.0     # a path whose box is smaller than this (pt) both ways is a speck: no Shape
-    reader: str = "pdfplumber"      # backend: a module extractors/layout/<reader>_reader.py
+    reader: str = "pdfium"          # backend: a module extractors/layout/<reader>_reader.py (see READERS)
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,46 @@ class DocumentLayout:
     page_errors: dict[int, str] = field(default_factory=dict)
 
 
-READERS = ("pdfplumber",)   # every backend that ships; the first is the reference
+READERS = ("pdfplumber", "pdfium")   # every backend that ships; the first is the reference
+
+
+def _backend(name: str):
+    if name not in READERS:
+        raise ValueError(f"unknown layout reader {name!r} (one of: {', '.join(READERS)})")
+    return importlib.import_module(f"extractors.layout.{name}_reader")
+
+
+class _Deferred:
+    """An open document for a backend that opens and reads in one go (no page count before reading)."""
+
+    n_pages = None
+
+    def __init__(self, backend, path, password):
+        self._backend, self._path, self._password = backend, path, password
+
+    def read(self, settings: "LayoutSettings") -> DocumentLayout:
+        return self._backend.read_layout(self._path, settings, self._password)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def open_document(path: str | Path, settings: LayoutSettings = LayoutSettings(), password: str | None = None):
+    """Open a PDF once with the backend `settings.reader`: an object with `n_pages` (None when the
+    backend cannot tell before reading), `read(settings) -> DocumentLayout` and `close()`.
+
+    Raises the backend's own exception for a file it cannot open (the triage turns it into a reason).
+    """
+    backend = _backend(settings.reader)
+    if hasattr(backend, "open_document"):
+        return backend.open_document(path, settings, password)
+    return _Deferred(backend, path, password)
 
 
 def read_layout(path: str | Path, settings: LayoutSettings = LayoutSettings(), password: str | None = None) -> DocumentLayout:
@@ -137,7 +176,4 @@ def read_layout(path: str | Path, settings: LayoutSettings = LayoutSettings(), p
     A page that fails to parse is recorded in `page_errors` and skipped; an
     unreadable file raises (the runner turns that into a failed documents row).
     """
-    if settings.reader not in READERS:
-        raise ValueError(f"unknown layout reader {settings.reader!r} (one of: {', '.join(READERS)})")
-    backend = importlib.import_module(f"extractors.layout.{settings.reader}_reader")
-    return backend.read_layout(path, settings, password)
+    return _backend(settings.reader).read_layout(path, settings, password)
