@@ -54,6 +54,8 @@ class StatusSettings:
     amber_hue_max: float = 72.0         # orange, amber and yellow up to here
     green_hue_max: float = 170.0        # green up to here; beyond, blue and purple rate nothing
     rag_column_share: float = 0.5       # share of a column's rows that must hold a rating or a not-rated mark
+    min_rows: int = 2                   # a RAG table rates at least this many initiatives
+    min_named_share: float = 0.5        # share of the first column's rows that must be names (letters), not figures
     snap_tolerance: float = 3.0         # rules and cuts this close count as one
     rule_cover_ratio: float = 0.6       # a horizontal rule cuts a column if it covers this share of its width
     column_pad: float = 2.0             # words may overhang a column boundary by this much
@@ -967,6 +969,18 @@ def _is_key_or_count(t: RagTable, rows, words: list[Word]) -> bool:
     return bool(names) and sum(rag_of_text(n) in ("red", "amber", "green") for n in names) * 2 >= len(names)
 
 
+def _not_initiatives(t: RagTable, rows, s: StatusSettings) -> bool:
+    """A figures table with a coloured column is no RAG table: its first column numbers rows rather than
+    naming initiatives, or its rating columns are headed by figures, or it rates a single row."""
+    names = [clean_inline(" ".join(w.text for w in ws)) for _, _, ws in rows]
+    if len(names) < s.min_rows:
+        return True
+    named = sum(len(re.findall(r"[^\W\d_]", n)) >= 2 for n in names)
+    if named < s.min_named_share * len(names):
+        return True
+    return any(not re.search(r"[^\W\d_]", c.header or "") for c in t.columns if c.kind == "rag")
+
+
 @dataclass
 class _Entry:
     """One initiative of one RAG table while it is read (a page break may add to it)."""
@@ -1009,7 +1023,7 @@ def _read(page: PageLayout, lines: list[Line], t: RagTable, body: list[Line], s:
     if not rows:
         return None
     _type_columns(t, rows, words, page, s)
-    if not any(c.kind == "rag" for c in t.columns) or _is_key_or_count(t, rows, words):
+    if not any(c.kind == "rag" for c in t.columns) or _is_key_or_count(t, rows, words) or _not_initiatives(t, rows, s):
         return None
     t.title_cell = _title_cell((t.columns[0].label or t.columns[0].header))
     rag_cols = [c for c in t.columns if c.kind == "rag"]

@@ -237,7 +237,7 @@ def _span_columns(spec) -> tuple[str, str] | None:
     if "page_start" in names and "page_end" in names:
         return "page_start", "page_end"
     if "page" in names:
-        return "page", "page"
+        return "page", None   # a row that starts on `page` may run on overleaf (a minute, an agenda item)
     return None
 
 
@@ -249,7 +249,8 @@ def _box_view(df: pd.DataFrame, spec, sizes: dict[str, dict], th: Thresholds) ->
     docs = (df["doc_id"] if "doc_id" in df.columns
             else df["record_id"].astype("string").str.rsplit("-", n=1).str[0]).tolist()
     firsts = df[span[0]].tolist() if span else [None] * len(df)
-    lasts = df[span[1]].tolist() if span else [None] * len(df)
+    lasts = df[span[1]].tolist() if span and span[1] else [None] * len(df)
+    open_end = bool(span) and span[1] is None   # boxes from the row's page to the document's last page
     slack = th.bbox_slack_pt
     rows: list[tuple] = []
     for i, (text, doc, first, last) in enumerate(zip(df[BBOX].tolist(), docs, firsts, lasts)):
@@ -261,6 +262,8 @@ def _box_view(df: pd.DataFrame, spec, sizes: dict[str, dict], th: Thresholds) ->
         first = None if _is_missing(first) else int(first)
         last = None if _is_missing(last) else int(last)
         pages_of_doc = sizes.get(doc, {}) if not _is_missing(doc) else {}
+        if open_end and first is not None:
+            last = max(pages_of_doc, default=None)
         for page, x0, top, x1, bottom in boxes:
             w, h = pages_of_doc.get(page, (None, None))
             rows += [(i, text, "page", page, first, last),
@@ -268,7 +271,7 @@ def _box_view(df: pd.DataFrame, spec, sizes: dict[str, dict], th: Thresholds) ->
                      (i, text, "x1", x1, x0, None if w is None else w + slack),
                      (i, text, "top", top, -slack, None if h is None else h + slack),
                      (i, text, "bottom", bottom, top, None if h is None else h + slack)]
-        if first is not None and last is not None:
+        if first is not None and last is not None and not open_end:
             n = last - first + 1
             rows.append((i, text, "pages boxed", len({b[0] for b in boxes}), n, n))
     cols = list(zip(*rows)) if rows else [[]] * 6
