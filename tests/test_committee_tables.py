@@ -136,6 +136,7 @@ def test_planted_committee_rows_are_reported(planted_run):
         ("agenda_items", 2, "doc_id+meeting_date+item_number", "critical"),
         ("agenda_items", 3, "meeting_date", "critical"),
         ("agenda_items", 4, "page", "critical"),
+        ("agenda_items", 4, "bbox", "critical"),     # its box is on a page past the last one too
         ("minutes_items", 2, "meeting_date", "critical"),
         ("status_updates", 2, "rag", "critical"),
     }

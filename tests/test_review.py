@@ -342,7 +342,8 @@ def test_any_table_with_a_bbox_joins_in(review_run, tmp_path):
              "description": "", "page_refs": "", "page": 3, "bbox": "[[3, 30, 40, 5000, 60]]"}]
     frames = to_frames({"documents": docs.to_dict("records"), "meetings": meetings, "agenda_items": rows})
     issues = Q.run_quality(frames).issues
-    assert [(i["table"], i["row"], i["column"]) for i in issues] == [("agenda_items", 2, "bbox")]
+    assert [(i["table"], i["row"], i["column"]) for i in issues if i["table"] != "documents"] == [
+        ("agenda_items", 2, "bbox")]
     frames["quality_issues"] = to_frame(C.TABLES["quality_issues"], issues)
     export(frames, tmp_path, ("xlsx", "review"))
     r = write_review(frames, tmp_path)
