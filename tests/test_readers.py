@@ -7,6 +7,8 @@ corpus: the same rows, field for field. A full-corpus comparison is
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 from reportlab.lib.colors import Color
 from reportlab.pdfgen import canvas
@@ -116,6 +118,7 @@ CORPUS = [
 # whole corpus: dev-03's doc_date (pdfminer's float noise in font sizes changes the word order the date
 # heuristic reads; pdfplumber finds 2024-07-01, PDFium 2025-07-01, both dates printed in the plan's table)
 EXPLAINED: dict[tuple[str, str], str] = {}
+BOX_SLACK_PT = 1.0  # provenance boxes: the readers' glyph widths differ by a fraction of a point (README)
 
 
 @pytest.mark.parametrize("name", CORPUS)
@@ -126,12 +129,17 @@ def test_both_readers_give_the_same_contract_rows(shared, name):
     ref = process_file(path, RunSettings(isolate=False, layout="pdfplumber"))
     new = process_file(path, RunSettings(isolate=False, layout="pdfium"))
     skip = {"seconds", "path"}
-    for table in ("documents", "recommendations", "timescales", "costs", "leads"):
-        a, b = getattr(ref, table), getattr(new, table)
+    for table, a in ref.tables().items():
+        b = new.tables()[table]
         assert len(b) == len(a), (table, len(a), len(b))
         for ra, rb in zip(a, b):
             for k in ra:
                 if k in skip or (name, k) in EXPLAINED:
+                    continue
+                if k == "bbox":  # glyph widths differ by a fraction of a point between the readers
+                    ba, bb = json.loads(ra[k]), json.loads(rb[k])
+                    assert [x[0] for x in bb] == [x[0] for x in ba], (table, k, ra[k], rb[k])
+                    assert [v for x in bb for v in x[1:]] == pytest.approx([v for x in ba for v in x[1:]], abs=BOX_SLACK_PT), (table, ra[k], rb[k])
                     continue
                 assert rb[k] == ra[k], (table, k, ra[k], rb[k])
 
