@@ -112,6 +112,8 @@ def _summary(tables: dict[str, list[dict]], seconds: float, out: Path, quality=N
         f"  records     {len(tables.get('recommendations', []))} recommendations, "
         f"{len(tables.get('timescales', []))} timescales, {len(tables.get('costs', []))} costs, "
         f"{len(tables.get('leads', []))} lead codes",
+        f"  meetings    {len(tables.get('meetings', []))} meetings, {len(tables.get('agenda_items', []))} agenda items, "
+        f"{len(tables.get('minutes_items', []))} minutes, {len(tables.get('status_updates', []))} RAG status rows",
         f"  seconds     {seconds:.1f}  ({pages / seconds if seconds else 0:.1f} pages/s)"
         + (f"; extraction {extract_seconds:.1f}, quality + export {seconds - extract_seconds:.1f}"
            if extract_seconds is not None else ""),
