@@ -15,6 +15,7 @@ their columns over to the following pages.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,24 +23,45 @@ from dataclasses import dataclass, field
 from extractors.cleantext import cell_text, clean_inline, line_groups
 from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Word
 
-# Header vocabulary: role -> patterns searched (word-bounded) in a header cell's text.
+# Header vocabulary: role -> patterns searched (word-bounded) in a header cell's text. A broad
+# synonym table: councils name the same column in many ways.
 HEADER_VOCAB: dict[str, tuple[str, ...]] = {
-    "ref": (r"^#$", r"^no\.?$", r"^ref\.?$", r"^reference$", r"^item$", r"^number$", r"^rec(ommendation)? no\.?$"),
-    "lead": (r"\blead(s|er)?\b", r"\bled by\b", r"\bowners?\b", r"\bresponsib", r"\baccountable\b",
-             r"^who\b", r"\bofficers?\b", r"\bportfolio holder\b", r"\bcontact\b"),
+    "ref": (r"^#$", r"^no\.?$", r"^ref\.?$", r"^reference$", r"^item$", r"^number$", r"^rec(ommendation)? no\.?$",
+            r"^rec(ommendation)? ref\.?$", r"^ref(erence)? no\.?$", r"^id$"),
+    "lead": (r"\blead(s|er)?\b", r"\bled by\b", r"\bowners?\b", r"\bowned by\b", r"\bresponsib", r"\baccountab",
+             r"^who\b", r"\bby whom\b", r"\bofficers?\b", r"\bportfolio( holder)?s?\b", r"\bcontact\b",
+             r"\bservice areas?\b", r"^services?$", r"\bdirectorates?\b", r"\bdepartments?\b",
+             r"\bcabinet members?\b", r"\bsponsors?\b", r"\bchampions?\b", r"\bassigned to\b",
+             r"\bhead of service\b", r"\bdelivered by\b", r"\bteams?\b"),
     "timescale": (r"\btime ?scales?\b", r"\btime ?frames?\b", r"\btarget dates?\b", r"\bby when\b",
                   r"\bdeadlines?\b", r"\bdelivery dates?\b", r"\bdue( dates?)?\b", r"\bcompletion( dates?)?\b",
-                  r"^when\b", r"\bdates?\b", r"\btiming\b", r"\bmilestone dates?\b"),
-    "resource": (r"\bresources?\b", r"\bcosts?\b", r"\bbudgets?\b", r"\bfunding\b", r"\bfinanc",
-                 r"\bresourcing\b"),
+                  r"^when\b", r"\bdates?\b", r"\btiming\b", r"\bmilestones?\b", r"\btime ?lines?\b",
+                  r"\btimetable\b", r"\bschedule\b", r"\bto be completed by\b", r"\bcomplete by\b"),
+    "resource": (r"\bresources?\b", r"\bcosts?\b", r"\bcosting\b", r"\bbudgets?\b", r"\bfunding\b", r"\bfinanc",
+                 r"\bresourcing\b", r"\binvestment\b", r"^£$", r"\bspend\b"),
     "key_actions": (r"\bkey actions?\b", r"^actions?$", r"\bactions? to\b", r"\bkey activities\b",
-                    r"^activities$", r"^how\b", r"\bkey milestones\b", r"^milestones$", r"\bsteps\b",
-                    r"\bkey tasks\b", r"^tasks$", r"\bwhat we will do\b(?=.*\bhow\b)"),
+                    r"^activit(y|ies)$", r"^how\b", r"\bkey milestones\b", r"^milestones$", r"\bsteps\b",
+                    r"\bkey tasks\b", r"^tasks$", r"\bwhat we will do\b(?=.*\bhow\b)",
+                    r"\b(planned|proposed|specific|agreed|required|further|delivery) actions?\b",
+                    r"\bactions? (required|planned|proposed|agreed|needed)\b", r"\binterventions?\b",
+                    r"\bwhat will be done\b", r"\bdeliverables?\b"),
     "recommendation": (r"\brecommendations?\b", r"\bwhat (we|the council) (have|has) committed to\b",
                        r"\bcommitted to\b", r"\bwhat we (will|'ll|’ll) do\b",
                        r"\bcommitments?\b", r"\bobjectives?\b", r"\bwhat we will\b", r"^actions?$",
-                       r"\bpriorit(y|ies)\b", r"\bproposals?\b", r"\baims?\b", r"\bpledges?\b"),
+                       r"\bpriorit(y|ies)\b", r"\bproposals?\b", r"\baims?\b", r"\bpledges?\b", r"\bgoals?\b",
+                       r"\bambitions?\b", r"\bintentions?\b", r"^what$", r"\bareas? for (improvement|development)\b",
+                       r"\bimprovement areas?\b", r"\bfindings?\b"),
 }
+# the words of each role, for headers the patterns miss by a letter or two (`Timeframes`, `Resposible`)
+FUZZY_WORDS: dict[str, tuple[str, ...]] = {
+    "lead": ("lead", "owner", "responsible", "responsibility", "accountable", "officer", "portfolio"),
+    "timescale": ("timescale", "timescales", "timeframe", "deadline", "milestone", "completion", "timetable"),
+    "resource": ("resource", "resources", "resourcing", "budget", "funding", "financial", "costs", "costing"),
+    "key_actions": ("actions", "activities", "tasks", "interventions", "deliverables"),
+    "recommendation": ("recommendation", "recommendations", "commitment", "commitments", "objective",
+                       "objectives", "priority", "priorities", "proposal"),
+}
+FUZZY_CUTOFF = 0.84
 # a cell that matches one of these is kept in `extra` even if a role pattern also matches
 EXTRA_VOCAB = (r"\boutcomes?\b(?!.*\btime)", r"\bmeasures?\b", r"\bstatus\b", r"\bprogress\b",
                r"\bindicators?\b", r"\brag\b", r"\bcomments?\b", r"\bupdate\b")
@@ -231,7 +253,8 @@ def fill_edges(fills: list[Fill]) -> list[Rule]:
 
 def _norm_header(text: str) -> str:
     t = clean_inline(text).lower().replace("’", "'")
-    return re.sub(r"\s+", " ", re.sub(r"[^\w#/&' ]+", " ", t)).strip()
+    t = re.sub(r"\((s|es)\)", r"\1", t)  # `Action(s)` -> `actions`
+    return re.sub(r"\s+", " ", re.sub(r"[^\w#/&'£ ]+", " ", t)).strip()
 
 
 def header_roles(text: str) -> list[str]:
@@ -243,9 +266,21 @@ def header_roles(text: str) -> list[str]:
     t = _norm_header(text)
     if not t:
         return []
-    variants = [t, _norm_header(text.replace("\n", ""))]
+    if "/" in t.strip("/"):
+        # a slashed header (`Timescale / Outcome`, `Lead / Partners`) takes the role of its first part
+        first = _roles_of(text.split("/")[0])
+        if first:
+            return first
     if is_extra_header(text) and not re.search(r"\btime ?scale|\bresource|\bcost", t):
         return []
+    return _roles_of(text) or _fuzzy_roles(t)
+
+
+def _roles_of(text: str) -> list[str]:
+    t = _norm_header(text)
+    if not t:
+        return []
+    variants = [t, _norm_header(text.replace("\n", ""))]
     out = []
     for r in ROLE_ORDER:
         for v in variants:
@@ -256,9 +291,24 @@ def header_roles(text: str) -> list[str]:
     return out
 
 
+def _fuzzy_roles(t: str) -> list[str]:
+    """A short header one of whose words is a role word misspelt or inflected (`Timeframes`)."""
+    words = [w for w in t.replace("/", " ").split() if w not in _FILLER]
+    if not 1 <= len(words) <= 2:
+        return []
+    out = []
+    for r in ROLE_ORDER:
+        vocab = FUZZY_WORDS.get(r, ())
+        if any(len(w) >= 4 and difflib.get_close_matches(w, vocab, n=1, cutoff=FUZZY_CUTOFF) for w in words):
+            out.append(r)
+    return out
+
+
 _FILLER = {"and", "or", "the", "of", "to", "for", "by", "key", "/", "&", "date", "dates", "role", "roles",
            "officer", "officers", "s", "proposed", "target", "expected", "implications", "required",
-           "needed", "identified", "name", "who", "is", "delivery", "when", "lead", "area", "including"}
+           "needed", "identified", "name", "who", "is", "delivery", "when", "lead", "area", "including", "be",
+           "taken", "undertaken", "holder", "member", "person", "we", "will", "our", "your", "its", "are",
+           "date", "planned", "agreed", "service", "main", "overall", "senior", "named", "s"}
 
 
 def _says(m: re.Match, text: str) -> bool:
@@ -289,7 +339,7 @@ def assign_roles(headers: list[str]) -> list[str]:
     # "Action(s)" is key_actions beside a recommendation column, else the recommendation
     if "recommendation" not in taken and "key_actions" in taken:
         i = out.index("key_actions")
-        if re.fullmatch(r"actions?", _norm_header(headers[i])):
+        if re.fullmatch(r"actions?( to be (taken|undertaken)| required| planned)?", _norm_header(headers[i])):
             out[i] = "recommendation"
     return out
 
@@ -319,6 +369,7 @@ class HeaderBand:
     lines: list[Line]
     cells: list[list[Word]]
     roles: list[str]
+    above: int = 0   # lines of the band above the line it was found at (bottom-aligned cells)
 
     @property
     def top(self) -> float:
@@ -333,12 +384,15 @@ def _on_fill(ln: Line, fills: list[Fill]) -> bool:
     return any(f.top - 1 <= ln.top and ln.bottom <= f.bottom + 1 and f.x0 <= ln.x0 + 1 for f in fills)
 
 
-def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill], s: TableSettings) -> HeaderBand | None:
+def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill], s: TableSettings,
+                floor: int = 0) -> HeaderBand | None:
     """A header band starting at line i, or None.
 
     Header cells may wrap onto further lines (`TIMESCALE /` `OUTCOME`, `LED` `BY`);
     of the bands one to `max_header_lines` deep, the one naming the most roles wins,
     the deepest on a tie, so a bold first body row is never swallowed into the header.
+    Lines above line i (not above `floor`) may hold the first lines of bottom- or
+    middle-aligned cells; `HeaderBand.above` counts them.
     """
     first = lines[i]
     letters = [ch for ch in first.text if ch.isalpha()]
@@ -361,7 +415,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
             hits = [c for c in cells if x0 < max(w.x1 for w in c) + 2 and x1 > c[0].x0 - 2]
             if len(hits) == 1:
                 hits[0].extend(ph)
-            elif not hits and first.bold and len(ph) <= 3:
+            elif not hits and _may_open_cell(ph, first.bold):
                 cells.append(list(ph))
             else:
                 placed = False
@@ -371,12 +425,71 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         cand = _judge(band, [list(c) for c in cells], s)
         if cand is not None and (best is None or cand[0] >= best[0]):
             best = cand
+    best = _absorb_above(lines, i, floor, best or (None, HeaderBand(list(band), cells, [])), vrules, s)
     if best and not styled:
         # plain type: only a header whose every cell the vocabulary knows, naming three roles or more
         (n_roles, known), hb = best
         if n_roles < 3 or known < len(hb.cells):
             return None
     return best[1] if best else None
+
+
+def _may_open_cell(ph: list[Word], bold: bool) -> bool:
+    """A phrase on a wrapped header line that lies over no cell yet opens one: a short bold
+    phrase, or a plain one the header vocabulary knows (`Responsible` over `officer`)."""
+    if len(ph) > 3:
+        return False
+    return bold or bool(header_roles(" ".join(w.text for w in ph)))
+
+
+def _absorb_above(lines: list[Line], i: int, floor: int, best, vrules: list[Rule], s: TableSettings):
+    """Header cells bottom- or middle-aligned: a wrapped cell's first lines sit above the band's
+    fullest line (`TIMESCALE /` over `OUTCOME`, level with the other headers). Lines just above
+    whose every phrase lies over exactly one header cell (or opens one) join the band; the band
+    must not lose roles. `best` is (score, band) with score None when the band is no header yet."""
+    (score, hb) = best
+    first = hb.lines[0]
+    cells = [list(c) for c in hb.cells]
+    band = list(hb.lines)
+    lefts = [min(w.x0 for w in c) for c in cells]
+    for j in range(i - 1, max(floor, i - s.max_header_lines) - 1, -1):
+        ln, nxt = lines[j], band[0]
+        if nxt.top - ln.bottom > s.header_wrap_gap_ratio * ln.size or ln.bold != first.bold:
+            break
+        if abs(ln.size - first.size) > s.header_size_tolerance:
+            break
+        placed = []
+        for ph in _phrases(ln.words, vrules, s):
+            x0, x1 = ph[0].x0, ph[-1].x1
+            hits = [k for k, c in enumerate(cells)
+                    if x0 < max(w.x1 for w in c) + 2 and x1 > min(w.x0 for w in c) - 2]
+            # a phrase may not reach into the next header cell
+            if not hits and _may_open_cell(ph, first.bold):
+                placed.append((None, ph))
+                continue
+            if len(hits) != 1 or (hits[0] + 1 < len(lefts) and x1 > lefts[hits[0] + 1] - 1):
+                placed = None
+                break
+            placed.append((hits[0], ph))
+        if not placed:
+            break
+        trial = [list(c) for c in cells]
+        for k, ph in placed:
+            if k is None:
+                trial.append(list(ph))
+            else:
+                trial[k].extend(ph)
+        cand = _judge([ln] + band, trial, s)
+        if cand is None or (score is not None and cand[0][0] < score[0]):
+            break
+        cells, band = trial, [ln] + band
+        lefts = [min(w.x0 for w in c) for c in sorted(cells, key=lambda c: min(w.x0 for w in c))]
+        cells.sort(key=lambda c: min(w.x0 for w in c))
+        (score, hb) = cand
+    if score is None:
+        return None
+    hb.above = hb.lines.index(first)
+    return score, hb
 
 
 def _judge(band: list[Line], cells: list[list[Word]], s: TableSettings) -> tuple[tuple[int, int], HeaderBand] | None:
@@ -630,10 +743,11 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
     starts: list[tuple[int, HeaderBand]] = []
     i = 0
     while i < len(lines):
-        hb = find_header(lines, i, vrules, page.fills, s) if not is_key_anchor(lines[i].text) else None
+        floor = starts[-1][0] + len(starts[-1][1].lines) if starts else 0
+        hb = find_header(lines, i, vrules, page.fills, s, floor) if not is_key_anchor(lines[i].text) else None
         if hb:
-            starts.append((i, hb))
-            i += len(hb.lines)
+            starts.append((i - hb.above, hb))
+            i += len(hb.lines) - hb.above
         else:
             i += 1
 
