@@ -16,6 +16,8 @@ their columns over to the following pages.
 from __future__ import annotations
 
 import difflib
+import functools
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,7 +63,7 @@ FUZZY_WORDS: dict[str, tuple[str, ...]] = {
     "recommendation": ("recommendation", "recommendations", "commitment", "commitments", "objective",
                        "objectives", "priority", "priorities", "proposal"),
 }
-FUZZY_CUTOFF = 0.84
+FUZZY_CUTOFF = 0.88
 # a cell that matches one of these is kept in `extra` even if a role pattern also matches
 EXTRA_VOCAB = (r"\boutcomes?\b(?!.*\btime)", r"\bmeasures?\b", r"\bstatus\b", r"\bprogress\b",
                r"\bindicators?\b", r"\brag\b", r"\bcomments?\b", r"\bupdate\b")
@@ -77,6 +79,7 @@ class TableSettings:
     header_wrap_gap_ratio: float = 0.9  # a header line this close (x size) below continues the header band
     max_header_lines: int = 3
     max_header_cell_words: int = 7
+    max_split_words: int = 9            # longest run-together header phrase tried for a split
     header_size_tolerance: float = 1.5  # points of font size a wrapped header line may differ by
     heading_size_gain: float = 1.5      # a line this much larger than body text is a heading
     title_size_ratio: float = 1.3       # a line this many times the body size is a page title
@@ -257,7 +260,8 @@ def _norm_header(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w#/&'£ ]+", " ", t)).strip()
 
 
-def header_roles(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def header_roles(text: str) -> tuple[str, ...]:
     """The roles a header cell's text may name, most specific first.
 
     A header word broken across lines in a narrow cell (`Timescal` / `e`) is
@@ -265,15 +269,15 @@ def header_roles(text: str) -> list[str]:
     """
     t = _norm_header(text)
     if not t:
-        return []
+        return ()
     if "/" in t.strip("/"):
         # a slashed header (`Timescale / Outcome`, `Lead / Partners`) takes the role of its first part
         first = _roles_of(text.split("/")[0])
         if first:
-            return first
+            return tuple(first)
     if is_extra_header(text) and not re.search(r"\btime ?scale|\bresource|\bcost", t):
-        return []
-    return _roles_of(text) or _fuzzy_roles(t)
+        return ()
+    return tuple(_roles_of(text) or _fuzzy_roles(t))
 
 
 def _roles_of(text: str) -> list[str]:
@@ -317,6 +321,7 @@ def _says(m: re.Match, text: str) -> bool:
     return sum(1 for w in rest if w not in _FILLER) <= 1
 
 
+@functools.lru_cache(maxsize=4096)
 def is_extra_header(text: str) -> bool:
     """A header the vocabulary knows as an extra column (Measure, Status, Outcome, …)."""
     t = _norm_header(text)
@@ -359,6 +364,57 @@ def _phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[li
     return out
 
 
+def _header_phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[list[Word]]:
+    """A header line's cells: phrases, each split where the vocabulary reads two headers in it."""
+    out: list[list[Word]] = []
+    for ph in _phrases(words, vrules, s):
+        out.extend(split_known(ph, s))
+    return out
+
+
+def split_known(ph: list[Word], s: TableSettings) -> list[list[Word]]:
+    """Header cells set closer than the phrase gap run together (`Lead Key actions` over a narrow
+    code column, `Ref Recommendation` with a right-aligned ref). Split a phrase at the word
+    boundaries that make every part a known header and name more distinct roles than the whole;
+    a phrase the vocabulary reads whole (`Recommendation no.`, `Lead officer`) stays one."""
+    n = len(ph)
+    if n < 2 or n > s.max_split_words:
+        return [ph]
+    texts = [w.text for w in ph]
+    whole = " ".join(texts)
+    whole_roles = header_roles(whole)
+    if whole_roles and _reads_whole(whole):
+        return [ph]
+    best, best_key = None, (len(set(whole_roles[:1])), 0)
+    for mask in range(1, 1 << (n - 1)):
+        cuts = [i + 1 for i in range(n - 1) if mask >> i & 1]
+        bounds = [0] + cuts + [n]
+        parts = [" ".join(texts[a:b]) for a, b in zip(bounds, bounds[1:])]
+        roles = [header_roles(p) for p in parts]
+        if not all(r or is_extra_header(p) for r, p in zip(roles, parts)):
+            continue
+        firsts = [r[0] for r in roles if r]
+        key = (len(set(firsts)), -len(parts))
+        if len(set(firsts)) == len(firsts) and key > best_key:
+            best, best_key = bounds, key
+    if best is None:
+        return [ph]
+    return [ph[a:b] for a, b in zip(best, best[1:])]
+
+
+def _reads_whole(text: str) -> bool:
+    """The vocabulary says the whole text with nothing but filler left over (filler that names
+    another role on its own, as `Lead` in `Lead Key actions`, is not left over)."""
+    t = _norm_header(text)
+    for role, pats in HEADER_VOCAB.items():
+        for p in pats:
+            m = re.search(p, t)
+            if m and all(w in _FILLER and set(header_roles(w)) <= {role}
+                         for w in (t[:m.start()] + " " + t[m.end():]).split()):
+                return True
+    return False
+
+
 def _cell_lines_text(words: list[Word]) -> str:
     """A header cell's words, one line per printed line."""
     return "\n".join(" ".join(w.text for w in ln) for ln in line_groups(words))
@@ -398,7 +454,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
     letters = [ch for ch in first.text if ch.isalpha()]
     caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
     styled = first.bold or caps or _on_fill(first, fills)  # a header is usually set apart
-    cells = _phrases(first.words, vrules, s)
+    cells = _header_phrases(first.words, vrules, s)
     if len(cells) < 2 or any(len(c) > s.max_header_cell_words for c in cells):
         return None
     band = [first]
@@ -410,7 +466,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         if abs(ln.size - first.size) > s.header_size_tolerance:
             break
         placed = True
-        for ph in _phrases(ln.words, vrules, s):
+        for ph in _header_phrases(ln.words, vrules, s):
             x0, x1 = ph[0].x0, ph[-1].x1
             hits = [c for c in cells if x0 < max(w.x1 for w in c) + 2 and x1 > c[0].x0 - 2]
             if len(hits) == 1:
@@ -459,7 +515,7 @@ def _absorb_above(lines: list[Line], i: int, floor: int, best, vrules: list[Rule
         if abs(ln.size - first.size) > s.header_size_tolerance:
             break
         placed = []
-        for ph in _phrases(ln.words, vrules, s):
+        for ph in _header_phrases(ln.words, vrules, s):
             x0, x1 = ph[0].x0, ph[-1].x1
             hits = [k for k, c in enumerate(cells)
                     if x0 < max(w.x1 for w in c) + 2 and x1 > min(w.x0 for w in c) - 2]
@@ -541,15 +597,21 @@ def _whitespace_cut(body: list[Word], a: float, b: float, next_left: float, s: T
     """The x between two header centres that the fewest body words cross, nearest the next header."""
     if b - a < 2:
         return (a + b) / 2
-    step = 1.0
-    best, best_x = None, next_left - s.column_pad
-    x = a
-    while x <= b:
-        n = sum(1 for w in body if w.x0 < x < w.x1)
-        key = (n, abs(x - (next_left - s.column_pad)))
+    n = int(b - a) + 1  # candidate x: a, a + 1, ..., up to b
+    diff = [0] * (n + 1)
+    for w in body:  # each word crosses the candidates strictly inside it
+        lo, hi = max(0, math.floor(w.x0 - a) + 1), min(n - 1, math.ceil(w.x1 - a) - 1)
+        if lo <= hi:
+            diff[lo] += 1
+            diff[hi + 1] -= 1
+    target = next_left - s.column_pad
+    best, best_x, run = None, target, 0
+    for i in range(n):
+        run += diff[i]
+        x = a + i
+        key = (run, abs(x - target))
         if best is None or key < best:
             best, best_x = key, x
-        x += step
     return best_x
 
 
@@ -777,6 +839,10 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
             top = hb.bottom + 0.5
             cand = [w for ln in body_lines for w in ln.words]
             cols = column_bounds(hb, cand, vrules, page.fills, s)
+            # again from the table's own lines: text below it (a key, notes) must not move a boundary
+            own = [w for ln in _table_lines(body_lines, cols, hcuts_src, top, s) for w in ln.words]
+            if own and len(own) < len(cand):
+                cols = column_bounds(hb, own, vrules, page.fills, s)
             headers = [clean_inline(" ".join(w.text for w in sorted(c, key=lambda w: (round(w.top), w.x0))))
                        for c in hb.cells]
             columns = [Column(h, r, x0, x1) for h, r, (x0, x1) in zip(headers, hb.roles, cols)]
