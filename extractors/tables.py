@@ -92,6 +92,7 @@ class TableSettings:
     furniture_margin: float = 0.075     # share of page height at top and bottom where furniture lives
     furniture_min_share: float = 0.5    # share of pages a line must repeat on to be furniture
     column_pad: float = 2.0             # words may overhang a column boundary by this much
+    gutter_ratio: float = 0.6           # a body gutter this many x font size wide may be a column boundary
     close_rule_reach: float = 30.0      # a rule this far below a table's last line still closes it
     carry_min_bottom: float = 0.55      # a table ending below this share of the page may continue overleaf
 
@@ -594,7 +595,15 @@ def column_bounds(band: HeaderBand, body: list[Word], vrules: list[Rule], fills:
 
 
 def _whitespace_cut(body: list[Word], a: float, b: float, next_left: float, s: TableSettings) -> float:
-    """The x between two header centres that the fewest body words cross, nearest the next header."""
+    """The x between two header centres `a` and `b` where the column boundary runs.
+
+    The candidates are the valleys of the body's crossing profile (the runs of x that the fewest
+    body words cross); gutters are valleys at least `gutter_ratio` x size wide. With none, the
+    cut is the candidate nearest the next header's left edge; with one, the point of it nearest
+    that edge. With several, the text between two
+    belongs to the header whose centre is nearer (codes left-aligned under a centred `Lead`),
+    so the cut is in the gutter just left of the first such text nearer `b`.
+    """
     if b - a < 2:
         return (a + b) / 2
     n = int(b - a) + 1  # candidate x: a, a + 1, ..., up to b
@@ -604,15 +613,31 @@ def _whitespace_cut(body: list[Word], a: float, b: float, next_left: float, s: T
         if lo <= hi:
             diff[lo] += 1
             diff[hi + 1] -= 1
-    target = next_left - s.column_pad
-    best, best_x, run = None, target, 0
+    counts, run = [], 0
     for i in range(n):
         run += diff[i]
-        x = a + i
-        key = (run, abs(x - target))
-        if best is None or key < best:
-            best, best_x = key, x
-    return best_x
+        counts.append(run)
+    low = min(counts)
+    valleys: list[tuple[int, int]] = []
+    for i, c in enumerate(counts):
+        if c == low:
+            if valleys and valleys[-1][1] == i - 1:
+                valleys[-1] = (valleys[-1][0], i)
+            else:
+                valleys.append((i, i))
+    target = next_left - s.column_pad
+    size = sorted(w.size for w in body)[len(body) // 2] if body else 8.0
+    wide = [v for v in valleys if v[1] - v[0] >= s.gutter_ratio * size]
+    if not wide:
+        # only gaps of a word space: the position nearest the next header
+        return a + min((i for v in valleys for i in range(v[0], v[1] + 1)), key=lambda i: abs(a + i - target))
+    chosen = wide[-1]
+    for v, nxt in zip(wide, wide[1:]):
+        mid = a + (v[1] + nxt[0]) / 2  # the text between this gutter and the next
+        if b - mid < mid - a:
+            chosen = v
+            break
+    return min(max(target, a + chosen[0]), a + chosen[1])
 
 
 # ---------------------------------------------------------------- rows

@@ -45,6 +45,8 @@ class PlanSpec:
     header_bold: bool = True
     header_fill: bool | None = None  # shade the header row (default: zebra style only)
     align: list[str] | None = None  # per column: left | center | right
+    header_halign: str | None = None  # header cells: left | center | right (default: as the column)
+    row_pad: float = 6.0            # space inside a row above and below its text
     pad: float = 3.0                # inner cell padding each side; the column gap is twice this
     row_gap: float = 10.0           # extra space after a row in unruled tables
     keys: list[str] | None = None   # the row dicts' key per column (default: the header text)
@@ -59,13 +61,17 @@ def _wrap(text: str, width: float, font: str, size: float, pad: float = 3.0) -> 
     paras = text.split("\n")
     for para in paras:
         line = "•" if len(paras) > 1 else ""  # several paragraphs in a cell are printed as bullets
-        for word in para.split():
-            cand = f"{line} {word}".strip()
-            if stringWidth(cand, font, size) <= width - 2 * pad or not line:
-                line = cand
-            else:
+        for k, part in enumerate(para.split("\r")):  # `\r`: a line break without a bullet
+            if k:
                 out.append(line)
-                line = word
+                line = ""
+            for word in part.split():
+                cand = f"{line} {word}".strip()
+                if stringWidth(cand, font, size) <= width - 2 * pad or not line:
+                    line = cand
+                else:
+                    out.append(line)
+                    line = word
         out.append(line)
     return out
 
@@ -120,8 +126,8 @@ def build_plan(path: Path, spec: PlanSpec) -> Path:
 
     _text_pages(c, spec.before, w, h, font, bold, number)
 
-    def draw(k, y, text, fnt):
-        a = align[k]
+    def draw(k, y, text, fnt, a=None):
+        a = a or align[k]
         if a == "center":
             c.drawCentredString((x_edges[k] + x_edges[k + 1]) / 2, y, text)
         elif a == "right":
@@ -160,7 +166,7 @@ def build_plan(path: Path, spec: PlanSpec) -> Path:
         for k, cell in enumerate(lines):
             shift = {"top": 0, "middle": (n - len(cell)) / 2, "bottom": n - len(cell)}[spec.header_align]
             for j, t in enumerate(cell):
-                draw(k, top - 3 - spec.size - (j + shift) * lead, t, hfont)
+                draw(k, top - 3 - spec.size - (j + shift) * lead, t, hfont, spec.header_halign)
         c.setFillColorRGB(0, 0, 0)
         vlines(top, top - hh)
         state["y"] = top - hh
@@ -222,7 +228,7 @@ def build_plan(path: Path, spec: PlanSpec) -> Path:
                 continue
             take = min(n, room)
             top = state["y"]
-            hh = take * lead + 6
+            hh = take * lead + spec.row_pad
             if spec.style == "zebra":
                 shade = 0.93 if state["zebra"] % 2 == 0 else 0.98
                 c.setFillColorRGB(shade, shade, 1)
@@ -231,7 +237,7 @@ def build_plan(path: Path, spec: PlanSpec) -> Path:
             c.setFont(font, spec.size)
             for k, cell in enumerate(cells):
                 for j, t in enumerate(cell[:take]):
-                    draw(k, top - 3 - spec.size - j * lead, t, font)
+                    draw(k, top - spec.row_pad / 2 - spec.size - j * lead, t, font)
             vlines(top, top - hh)
             state["y"] = top - hh
             cells = [x[take:] for x in cells]

@@ -120,10 +120,53 @@ VARIANTS = {
     "key table before the plan": dict(key_at="table", style="unruled"),
     "larger type": dict(size=9.5, widths={k: v * 1.05 for k, v in WIDTHS.items()}),
     "courier": dict(family="courier", widths={k: v * 1.05 for k, v in WIDTHS.items()}, style="rules"),
+    "headers centred over left-aligned cells": dict(header_halign="center", style="unruled"),
+    "headers centred, narrow lead column, serif": dict(header_halign="center", widths=NARROW_LEAD, pad=1.5,
+                                                       family="times", style="rules", headers="caps"),
+    "headers right-aligned": dict(header_halign="right", style="zebra"),
+    "tight unruled rows, small padding": dict(style="unruled", row_pad=3.0, row_gap=0.0),
     "inside an agenda pack": dict(before=[["Agenda Item 7", "Report of the Director. The committee is asked to "
                                            "note the action plan and its timescales."]] * 3,
                                   after=[["Appendix 2", "Equality impact assessment summary."]]),
 }
+
+
+# a second plan: full names as leads, no key; one lead cell holds two names on two lines in a one-line row
+NAMES = [
+    dict(recommendation="Publish the tenancy strategy", lead="Head of Housing", key_actions="Consult tenants.",
+         timescale="June 2025", resource="Officer time"),
+    dict(recommendation="Review the licensing policy", lead="Head of Legal Services\rChief Executive",
+         key_actions="Draft the policy.", timescale="July 2025", resource="Nil"),
+    dict(recommendation="Set up a landlord forum", lead="Chief Executive", key_actions="Invite landlords.",
+         timescale="2025/26", resource="£2k"),
+    dict(recommendation="Audit empty homes", lead="Head of Housing", key_actions="Survey the stock.",
+         timescale="Autumn 2025", resource="£8,000"),
+]
+NAMES_EXPECTED = [(r["recommendation"], r["lead"].replace("\r", " "), r["lead"].replace("\r", " "), r["key_actions"],
+                   r["timescale"], r["resource"]) for r in NAMES]
+NAMES_WIDTHS = [200, 100, 200, 90, 120]
+NAMES_VARIANTS = {
+    "ruled": dict(),
+    "unruled": dict(style="unruled"),
+    "unruled, tight rows": dict(style="unruled", row_pad=3.0, row_gap=0.0),
+    "unruled serif, tight rows": dict(style="unruled", family="times", row_pad=3.0, row_gap=0.0),
+    "rules only, tight rows": dict(style="rules", row_pad=3.0),
+    "zebra, centred headers": dict(style="zebra", header_halign="center"),
+    "unruled, centred headers, plain weight": dict(style="unruled", header_halign="center", header_bold=False),
+}
+
+
+def _names_records(tmp_path, kw):
+    roles = ["recommendation", "lead", "key_actions", "timescale", "resource"]
+    sp = PlanSpec(headers=["Recommendation", "Lead officer", "Actions", "Timescale", "Resource"], widths=NAMES_WIDTHS,
+                  rows=NAMES, keys=roles, **kw)
+    plan = extract_plan(read_layout(build_plan(tmp_path / "names.pdf", sp)))
+    return [(r.recommendation, r.lead, r.lead_name, r.key_actions, r.timescale, r.resource) for r in plan.rows]
+
+
+@pytest.mark.parametrize("name", list(NAMES_VARIANTS))
+def test_two_names_in_one_lead_cell_are_one_row(tmp_path, name):
+    assert _names_records(tmp_path, NAMES_VARIANTS[name]) == NAMES_EXPECTED
 
 
 def _records(tmp_path, name, kw):
