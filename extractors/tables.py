@@ -693,6 +693,39 @@ def anchor_cuts(words_by_col: list[list[Word]], anchors: list[int], cols: list[t
     return out
 
 
+def _block_spans(words: list[Word], s: TableSettings) -> list[tuple[float, float]]:
+    """(top, bottom) of each text block in one column (blocks as `_blocks` finds them)."""
+    spans: list[list[float]] = []
+    prev = None
+    for ln in group_lines(words, s):
+        h = max(ln.bottom - ln.top, 1.0)
+        if prev is None or ln.top - prev.bottom > s.block_gap_ratio * h:
+            spans.append([ln.top, ln.bottom])
+        else:
+            spans[-1][1] = max(spans[-1][1], ln.bottom)
+        prev = ln
+    return [(a, b) for a, b in spans]
+
+
+def recommendation_cuts(words_by_col: list[list[Word]], rec: int, cols: list[tuple[float, float]],
+                        top: float, s: TableSettings) -> list[Cut]:
+    """Unruled rows whose lead cell is empty: a row starts where the recommendation column starts a
+    block level with a block start in another column, and no column's block runs on across that line
+    (a paragraph break inside a row has some cell running on across it)."""
+    tol = s.line_y_tolerance
+    x0, x1 = cols[0][0], cols[-1][1]
+    spans = {k: _block_spans(ws, s) for k, ws in enumerate(words_by_col) if ws}
+    out = []
+    for t, _ in spans.get(rec, []):
+        if t <= top + 1:
+            continue
+        level = any(abs(a - t) <= tol for k, sp in spans.items() if k != rec for a, _ in sp)
+        across = any(a < t - tol and b > t + tol for sp in spans.values() for a, b in sp)
+        if level and not across:
+            out.append(Cut(t - 1.0, x0, x1))
+    return out
+
+
 def heading_cuts(lines: list[Line], cols: list[tuple[float, float]], s: TableSettings) -> list[Cut]:
     """Unruled tables: a bold line alone at the table's left, after a gap, is a row of its own."""
     out = []
@@ -888,6 +921,9 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
         if not ruled:
             anchors = [k for k, c in enumerate(columns) if c.role in ("lead", "ref")]
             cuts = cuts + anchor_cuts(per_col, anchors, cols, top, s) + heading_cuts(kept, cols, s)
+            rec = next((k for k, c in enumerate(columns) if c.role == "recommendation"), None)
+            if rec is not None:
+                cuts = cuts + recommendation_cuts(per_col, rec, cols, top, s)
         rows = build_rows(twords, per_col, cols, _merge_cuts(cuts, s), top, bottom, s)
         tbl = Table(page.number, columns, rows, top, bottom, title, hb is not None, ruled,
                     open_end=ruled and bottom == text_bottom)

@@ -203,13 +203,15 @@ def build_plan(path: Path, spec: PlanSpec) -> Path:
             if state["y"] - 2 * lead < bottom_margin:
                 new_page(spec.repeat_header)
             top = state["y"]
-            hh = lead + 6
+            texts = _wrap(item[1], right - left, bold, spec.size)  # a long heading wraps across the table
+            hh = lead * len(texts) + 6
             if spec.style == "zebra":
                 c.setFillColorRGB(0.85, 0.88, 0.95)
                 c.rect(left, top - hh, right - left, hh, stroke=0, fill=1)
                 c.setFillColorRGB(0, 0, 0)
             c.setFont(bold, spec.size)
-            c.drawString(left + 3, top - 3 - spec.size, item[1])
+            for j, t in enumerate(texts):
+                c.drawString(left + 3, top - 3 - spec.size - j * lead, t)
             if spec.style == "ruled":
                 c.line(left, top, left, top - hh)
                 c.line(right, top, right, top - hh)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plan_pdf import PlanSpec, build_plan  # noqa: E402
+from reportlab.pdfbase.pdfmetrics import stringWidth  # noqa: E402
 
 ROLES = ("recommendation", "lead", "key_actions", "timescale", "resource")
 
@@ -70,6 +71,19 @@ def draw_rows(records: list[dict]) -> list:
 
 def redraw(gold: dict, name: str, out: Path, opts: dict) -> Path:
     opts = dict(opts)
+    # a column is never narrower than its longest word (a plan prints no text over its neighbour)
+    font = {"times": "Times-Roman", "helvetica": "Helvetica"}[opts.get("family", "helvetica")]
+    order = ["recommendation", "lead", "key_actions", "timescale", "resource"]
+    pad = opts.get("pad", 3.0)
+    widths = list(opts["widths"])
+    for k, role in enumerate(order):
+        longest = max((stringWidth(w, font, 8.0) for r in gold["records"] for w in (r.get(role) or "").split()),
+                      default=0)
+        grow = longest + 2 * pad + 4 - widths[k]
+        if grow > 0:
+            widths[k] += grow
+            widths[2] -= grow if k != 2 else 0  # taken from the widest text column
+    opts["widths"] = widths
     key = {e["code"]: e["name"] for e in gold.get("leads", [])}
     spec = PlanSpec(rows=draw_rows(gold["records"]), keys=list(ROLES), key=key, key_at="foot",
                     title="Appendix 1: Action Plan", **opts)

@@ -131,7 +131,8 @@ VARIANTS = {
 }
 
 
-# a second plan: full names as leads, no key; one lead cell holds two names on two lines in a one-line row
+# a second plan: full names as leads, no key; one lead cell holds two names on two lines in a one-line
+# row, and the last row's lead cell is empty
 NAMES = [
     dict(recommendation="Publish the tenancy strategy", lead="Head of Housing", key_actions="Consult tenants.",
          timescale="June 2025", resource="Officer time"),
@@ -141,6 +142,8 @@ NAMES = [
          timescale="2025/26", resource="£2k"),
     dict(recommendation="Audit empty homes", lead="Head of Housing", key_actions="Survey the stock.",
          timescale="Autumn 2025", resource="£8,000"),
+    dict(recommendation="Publish a newsletter for landlords", lead="", key_actions="Write the first issue.",
+         timescale="Winter 2025", resource="£500"),  # a row whose lead cell is empty
 ]
 NAMES_EXPECTED = [(r["recommendation"], r["lead"].replace("\r", " "), r["lead"].replace("\r", " "), r["key_actions"],
                    r["timescale"], r["resource"]) for r in NAMES]
