@@ -64,6 +64,8 @@ FUZZY_WORDS: dict[str, tuple[str, ...]] = {
                        "objectives", "priority", "priorities", "proposal"),
 }
 FUZZY_CUTOFF = 0.88
+_VOCAB_RX = {r: tuple(re.compile(p) for p in pats) for r, pats in HEADER_VOCAB.items()}
+_VOCAB_ANY = {r: re.compile("|".join(f"(?:{p})" for p in pats)) for r, pats in HEADER_VOCAB.items()}
 # a cell that matches one of these is kept in `extra` even if a role pattern also matches
 EXTRA_VOCAB = (r"\boutcomes?\b(?!.*\btime)", r"\bmeasures?\b", r"\bstatus\b", r"\bprogress\b",
                r"\bindicators?\b", r"\brag\b", r"\bcomments?\b", r"\bupdate\b")
@@ -285,12 +287,14 @@ def _roles_of(text: str) -> list[str]:
     t = _norm_header(text)
     if not t:
         return []
-    variants = [t, _norm_header(text.replace("\n", ""))]
+    variants = [t] if "\n" not in text else [t, _norm_header(text.replace("\n", ""))]
     out = []
     for r in ROLE_ORDER:
         for v in variants:
+            if not _VOCAB_ANY[r].search(v):
+                continue
             # the vocabulary must say the cell: `Lead officer`, not `lead on stakeholder engagement`
-            if any(_says(m, v) for p in HEADER_VOCAB[r] for m in [re.search(p, v)] if m):
+            if any(_says(m, v) for p in _VOCAB_RX[r] for m in [p.search(v)] if m):
                 out.append(r)
                 break
     return out
@@ -304,7 +308,9 @@ def _fuzzy_roles(t: str) -> list[str]:
     out = []
     for r in ROLE_ORDER:
         vocab = FUZZY_WORDS.get(r, ())
-        if any(len(w) >= 4 and difflib.get_close_matches(w, vocab, n=1, cutoff=FUZZY_CUTOFF) for w in words):
+        if any(len(w) >= 4 and difflib.get_close_matches(
+                w, [v for v in vocab if v[0] == w[0] and abs(len(v) - len(w)) <= 3], n=1, cutoff=FUZZY_CUTOFF)
+               for w in words):
             out.append(r)
     return out
 
@@ -382,6 +388,8 @@ def split_known(ph: list[Word], s: TableSettings) -> list[list[Word]]:
     if n < 2 or n > s.max_split_words:
         return [ph]
     texts = [w.text for w in ph]
+    if sum(1 for t in texts if header_roles(t) or is_extra_header(t)) < 2:
+        return [ph]  # two headers need two words the vocabulary knows on their own
     whole = " ".join(texts)
     whole_roles = header_roles(whole)
     if whole_roles and _reads_whole(whole):
@@ -407,9 +415,9 @@ def _reads_whole(text: str) -> bool:
     """The vocabulary says the whole text with nothing but filler left over (filler that names
     another role on its own, as `Lead` in `Lead Key actions`, is not left over)."""
     t = _norm_header(text)
-    for role, pats in HEADER_VOCAB.items():
+    for role, pats in _VOCAB_RX.items():
         for p in pats:
-            m = re.search(p, t)
+            m = p.search(t)
             if m and all(w in _FILLER and set(header_roles(w)) <= {role}
                          for w in (t[:m.start()] + " " + t[m.end():]).split()):
                 return True
@@ -455,7 +463,10 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
     letters = [ch for ch in first.text if ch.isalpha()]
     caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
     styled = first.bold or caps or _on_fill(first, fills)  # a header is usually set apart
-    cells = _header_phrases(first.words, vrules, s)
+    raw = _phrases(first.words, vrules, s)
+    if any(len(c) > s.max_split_words for c in raw):
+        return None
+    cells = [part for ph in raw for part in split_known(ph, s)]
     if len(cells) < 2 or any(len(c) > s.max_header_cell_words for c in cells):
         return None
     band = [first]
