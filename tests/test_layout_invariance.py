@@ -191,3 +191,21 @@ def test_plain_drawing_gives_the_content(plain):
 @pytest.mark.parametrize("name", [n for n in VARIANTS if n != "plain ruled"])
 def test_variant_gives_the_plain_records(tmp_path, plain, name):
     assert _records(tmp_path, name, VARIANTS[name]) == plain
+
+
+@pytest.mark.parametrize("lines, text", [
+    (["Programme delivery June 2026", "- June 2027"], "Programme delivery June 2026 - June 2027"),
+    (["Actions:", "- Develop a strategy for", "the city", "- Consult partners"],
+     "Actions:\nDevelop a strategy for the city\nConsult partners"),
+    (["- Draft the plan", "- Consult partners"], "Draft the plan\nConsult partners"),
+])
+def test_a_dash_wrapped_to_a_line_start_continues_a_range(tmp_path, lines, text):
+    from reportlab.pdfgen.canvas import Canvas
+
+    from extractors.cleantext import cell_text
+    c = Canvas(str(tmp_path / "cell.pdf"))
+    for j, t in enumerate(lines):
+        c.setFont("Times-Roman", 8)
+        c.drawString(72, 700 - j * 10.8, t)
+    c.save()
+    assert cell_text(read_layout(tmp_path / "cell.pdf").pages[0].words) == text
