@@ -471,9 +471,13 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         return None
     band = [first]
     best = _judge(band, [list(c) for c in cells], s)
-    for j in range(i + 1, min(len(lines), i + s.max_header_lines)):
+    depth = 1  # printed header lines; lines half a line apart (middle-aligned cells) count once
+    for j in range(i + 1, min(len(lines), i + 2 * s.max_header_lines)):
         ln, prev = lines[j], band[-1]
         if ln.top - prev.bottom > s.header_wrap_gap_ratio * prev.size or ln.bold != first.bold:
+            break
+        depth += 0 if ln.top < prev.bottom - 1 else 1
+        if depth > s.max_header_lines:
             break
         if abs(ln.size - first.size) > s.header_size_tolerance:
             break
@@ -483,7 +487,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
             hits = [c for c in cells if x0 < max(w.x1 for w in c) + 2 and x1 > c[0].x0 - 2]
             if len(hits) == 1:
                 hits[0].extend(ph)
-            elif not hits and _may_open_cell(ph, first.bold):
+            elif not hits and _may_open_cell(ph, first.bold or ln.top < prev.bottom - 1):
                 cells.append(list(ph))
             else:
                 placed = False
@@ -502,12 +506,13 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
     return best[1] if best else None
 
 
-def _may_open_cell(ph: list[Word], bold: bool) -> bool:
-    """A phrase on a wrapped header line that lies over no cell yet opens one: a short bold
-    phrase, or a plain one the header vocabulary knows (`Responsible` over `officer`)."""
+def _may_open_cell(ph: list[Word], free: bool) -> bool:
+    """A phrase on a wrapped header line that lies over no cell yet opens one: a short phrase
+    the header vocabulary knows (`Responsible` over `officer`), or any short one when `free`
+    (a bold header, or a line that overlaps the band's half a line away: middle-aligned cells)."""
     if len(ph) > 3:
         return False
-    return bold or bool(header_roles(" ".join(w.text for w in ph)))
+    return free or bool(header_roles(" ".join(w.text for w in ph)))
 
 
 def _absorb_above(lines: list[Line], i: int, floor: int, best, vrules: list[Rule], s: TableSettings):
@@ -532,7 +537,7 @@ def _absorb_above(lines: list[Line], i: int, floor: int, best, vrules: list[Rule
             hits = [k for k, c in enumerate(cells)
                     if x0 < max(w.x1 for w in c) + 2 and x1 > min(w.x0 for w in c) - 2]
             # a phrase may not reach into the next header cell
-            if not hits and _may_open_cell(ph, first.bold):
+            if not hits and _may_open_cell(ph, first.bold or ln.bottom > nxt.top + 1):
                 placed.append((None, ph))
                 continue
             if len(hits) != 1 or (hits[0] + 1 < len(lefts) and x1 > lefts[hits[0] + 1] - 1):

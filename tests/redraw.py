@@ -48,6 +48,15 @@ VARIANTS = {
                            headers=["What we will do", "Responsible\nofficer", "How", "Target date",
                                     "Financial implications"],
                            widths=[210, 60, 220, 90, 150], align=["left", "center", "left", "left", "left"]),
+    # unruled, headers centred over left-aligned text, codes centred, tight rows and narrow gaps
+    "unruled-centred": dict(style="unruled", family="times", header_halign="center", pad=1.5, row_pad=3.0,
+                            row_gap=2.0, headers=["Recommendation", "Lead", "Key actions", "Timescale /\nOutcome",
+                                                  "Resource"],
+                            widths=[210, 36, 240, 110, 164], align=["left", "center", "left", "left", "left"]),
+    # plain-weight who/what/when vocabulary, bottom-aligned, rules only
+    "rules-who-when": dict(style="rules", header_align="bottom", header_bold=False,
+                           headers=["What we will do", "Who", "How", "When", "Budget /\nCost"],
+                           widths=[200, 60, 230, 100, 170]),
     # zebra, bold title-case headers wrapped in narrow columns, serif
     "zebra-serif-narrow": dict(style="zebra", family="times", header_align="top",
                                headers=["Objective", "Owner", "Actions to be taken", "Completion date",
