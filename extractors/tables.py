@@ -3,14 +3,17 @@
 A chain of small pure steps, in the spirit of pdfplumber's table.py:
 
     words -> lines -> furniture removed -> header bands found by what they say
-          -> column boundaries (vertical rules, else the whitespace the body leaves)
-          -> table extent -> row cuts (rules, fill edges, else anchor-column blocks)
+             (cells top-, middle- or bottom-aligned, wrapped; run-together cells split)
+          -> column boundaries (vertical rules, else the gutters the body leaves)
+          -> table extent -> row cuts (rules, fill edges, else anchor-column blocks
+             and recommendation blocks level with another column's)
           -> cells (per column, so a cell a cut does not cross spans rows)
           -> rows classed as data or full-width section rows
 
 Every tolerance is a named default of `TableSettings`. The header vocabulary
-names the column roles (recommendation, lead, key actions, timescale, resource,
-ref); any other header is kept by its printed text. Headers printed once carry
+(a synonym table, with a fuzzy fallback for misspelt words) names the column
+roles (recommendation, lead, key actions, timescale, resource, ref); a slashed
+header takes its first part's role; any other header is kept by its printed text. Headers printed once carry
 their columns over to the following pages.
 """
 from __future__ import annotations
@@ -63,7 +66,6 @@ FUZZY_WORDS: dict[str, tuple[str, ...]] = {
     "recommendation": ("recommendation", "recommendations", "commitment", "commitments", "objective",
                        "objectives", "priority", "priorities", "proposal"),
 }
-FUZZY_CUTOFF = 0.88
 _VOCAB_RX = {r: tuple(re.compile(p) for p in pats) for r, pats in HEADER_VOCAB.items()}
 _VOCAB_ANY = {r: re.compile("|".join(f"(?:{p})" for p in pats)) for r, pats in HEADER_VOCAB.items()}
 # a cell that matches one of these is kept in `extra` even if a role pattern also matches
@@ -95,6 +97,7 @@ class TableSettings:
     furniture_min_share: float = 0.5    # share of pages a line must repeat on to be furniture
     column_pad: float = 2.0             # words may overhang a column boundary by this much
     gutter_ratio: float = 0.6           # a body gutter this many x font size wide may be a column boundary
+    fuzzy_cutoff: float = 0.88          # difflib ratio a header word needs to a role word of FUZZY_WORDS
     close_rule_reach: float = 30.0      # a rule this far below a table's last line still closes it
     carry_min_bottom: float = 0.55      # a table ending below this share of the page may continue overleaf
 
@@ -280,7 +283,7 @@ def header_roles(text: str) -> tuple[str, ...]:
             return tuple(first)
     if is_extra_header(text) and not re.search(r"\btime ?scale|\bresource|\bcost", t):
         return ()
-    return tuple(_roles_of(text) or _fuzzy_roles(t))
+    return tuple(_roles_of(text) or _fuzzy_roles(t, TableSettings.fuzzy_cutoff))
 
 
 def _roles_of(text: str) -> list[str]:
@@ -300,7 +303,7 @@ def _roles_of(text: str) -> list[str]:
     return out
 
 
-def _fuzzy_roles(t: str) -> list[str]:
+def _fuzzy_roles(t: str, cutoff: float) -> list[str]:
     """A short header one of whose words is a role word misspelt or inflected (`Timeframes`)."""
     words = [w for w in t.replace("/", " ").split() if w not in _FILLER]
     if not 1 <= len(words) <= 2:
@@ -309,7 +312,7 @@ def _fuzzy_roles(t: str) -> list[str]:
     for r in ROLE_ORDER:
         vocab = FUZZY_WORDS.get(r, ())
         if any(len(w) >= 4 and difflib.get_close_matches(
-                w, [v for v in vocab if v[0] == w[0] and abs(len(v) - len(w)) <= 3], n=1, cutoff=FUZZY_CUTOFF)
+                w, [v for v in vocab if v[0] == w[0] and abs(len(v) - len(w)) <= 3], n=1, cutoff=cutoff)
                for w in words):
             out.append(r)
     return out
