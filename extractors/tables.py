@@ -621,7 +621,8 @@ def _whitespace_cut(body: list[Word], a: float, b: float, next_left: float, s: T
     cut is the candidate nearest the next header's left edge; with one, the point of it nearest
     that edge. With several, the text between two
     belongs to the header whose centre is nearer (codes left-aligned under a centred `Lead`),
-    so the cut is in the gutter just left of the first such text nearer `b`.
+    so the cut is in the gutter just left of the first such text nearer `b`, unless that leaves
+    `b`'s header no text of its own, when the last narrower valley that does is taken.
     """
     if b - a < 2:
         return (a + b) / 2
@@ -656,7 +657,14 @@ def _whitespace_cut(body: list[Word], a: float, b: float, next_left: float, s: T
         if b - mid < mid - a:
             chosen = v
             break
-    return min(max(target, a + chosen[0]), a + chosen[1])
+    cut = min(max(target, a + chosen[0]), a + chosen[1])
+    if not any(cut < w.xc <= b for w in body):
+        # the next header would get no text of its own: its column sits one space from this one
+        # (short cells under a centred header); take the last narrower valley that leaves it some
+        fits = [v for v in valleys if v[1] < chosen[0] and any(a + v[1] < w.xc <= b for w in body)]
+        if fits:
+            cut = a + fits[-1][1]
+    return cut
 
 
 # ---------------------------------------------------------------- rows
