@@ -97,6 +97,7 @@ class TableSettings:
     furniture_min_share: float = 0.5    # share of pages a line must repeat on to be furniture
     column_pad: float = 2.0             # words may overhang a column boundary by this much
     gutter_ratio: float = 0.6           # a body gutter this many x font size wide may be a column boundary
+    gutter_min_starts: int = 5          # words starting level that make a narrow valley a column's left edge
     fuzzy_cutoff: float = 0.88          # difflib ratio a header word needs to a role word of FUZZY_WORDS
     close_rule_reach: float = 30.0      # a rule this far below a table's last line still closes it
     carry_min_bottom: float = 0.55      # a table ending below this share of the page may continue overleaf
@@ -622,7 +623,8 @@ def _whitespace_cut(body: list[Word], a: float, b: float, next_left: float, s: T
     that edge. With several, the text between two
     belongs to the header whose centre is nearer (codes left-aligned under a centred `Lead`),
     so the cut is in the gutter just left of the first such text nearer `b`, unless that leaves
-    `b`'s header no text of its own, when the last narrower valley that does is taken.
+    `b`'s header no text of its own, when the last narrower valley that does, with at least
+    `gutter_min_starts` words starting level at its right edge, is taken.
     """
     if b - a < 2:
         return (a + b) / 2
@@ -661,7 +663,9 @@ def _whitespace_cut(body: list[Word], a: float, b: float, next_left: float, s: T
     if not any(cut < w.xc <= b for w in body):
         # the next header would get no text of its own: its column sits one space from this one
         # (short cells under a centred header); take the last narrower valley that leaves it some
-        fits = [v for v in valleys if v[1] < chosen[0] and any(a + v[1] < w.xc <= b for w in body)]
+        # and where several words start level, a left-aligned column's edge
+        fits = [v for v in valleys if v[1] < chosen[0] and any(a + v[1] < w.xc <= b for w in body)
+                and sum(1 for w in body if a + v[1] - 0.5 <= w.x0 <= a + v[1] + 2.0) >= s.gutter_min_starts]
         if fits:
             cut = a + fits[-1][1]
     return cut
