@@ -46,6 +46,10 @@ def line_groups(words: list[Word], tol: float = 2.5) -> list[list[Word]]:
     return lines
 
 
+# the word after a dash that a wrap put at a line start, when the dash joins a range (`- June 2027`)
+_DATE_WORD = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|spring|summer|autumn|winter|"
+                        r"q[1-4]\b|end\b|early\b|mid\b|late\b)", re.I)
+
 # a line that opens with one of these fragments finishes the word a narrow cell broke (`Commence` / `d`)
 _WORD_TAILS = {"d", "e", "s", "t", "n", "y", "ed", "es", "er", "ly", "al", "ty", "ing", "ion", "ions", "ment"}
 
@@ -74,7 +78,8 @@ def cell_text(words: list[Word], paragraph_gap_ratio: float = 0.55) -> str:
         return ""
     paras: list[list[str]] = []
     prev_bottom = None
-    for ln in line_groups(words):
+    dash_list = False  # the cell opens with a dash item: its later dash lines are items too
+    for n, ln in enumerate(line_groups(words)):
         text = clean_inline(" ".join(w.text for w in ln))
         top, bottom = min(w.top for w in ln), max(w.bottom for w in ln)
         h = max(bottom - top, 1.0)
@@ -82,6 +87,12 @@ def cell_text(words: list[Word], paragraph_gap_ratio: float = 0.55) -> str:
         bullet = bool(_BULLET_ONLY.match(first) or _BULLET_LEAD.match(first))
         if first in ("-", "–") and (len(ln) < 2 or not ln[1].text[:1].isalpha()):
             bullet = False  # `– 2030/31` continues a range; only `- Develop …` is a dash bullet
+        elif first in ("-", "–") and n and _DATE_WORD.match(ln[1].text):
+            # `June 2026` / `- June 2027` wraps a range: a dash item follows a finished line or a dash item
+            ended = bool(paras) and bool(re.search(r"[.:;!?)]$", paras[-1][-1]))
+            bullet = dash_list = dash_list or ended
+        elif first in ("-", "–"):
+            dash_list = True
         if bullet:
             text = _BULLET_LEAD.sub("", text) if not _BULLET_ONLY.match(first) else clean_inline(" ".join(w.text for w in ln[1:]))
         new_para = prev_bottom is None or bullet or (top - prev_bottom) > paragraph_gap_ratio * h

@@ -3,18 +3,24 @@
 A chain of small pure steps, in the spirit of pdfplumber's table.py:
 
     words -> lines -> furniture removed -> header bands found by what they say
-          -> column boundaries (vertical rules, else the whitespace the body leaves)
-          -> table extent -> row cuts (rules, fill edges, else anchor-column blocks)
+             (cells top-, middle- or bottom-aligned, wrapped; run-together cells split)
+          -> column boundaries (vertical rules, else the gutters the body leaves)
+          -> table extent -> row cuts (rules, fill edges, else anchor-column blocks
+             and recommendation blocks level with another column's)
           -> cells (per column, so a cell a cut does not cross spans rows)
           -> rows classed as data or full-width section rows
 
 Every tolerance is a named default of `TableSettings`. The header vocabulary
-names the column roles (recommendation, lead, key actions, timescale, resource,
-ref); any other header is kept by its printed text. Headers printed once carry
+(a synonym table, with a fuzzy fallback for misspelt words) names the column
+roles (recommendation, lead, key actions, timescale, resource, ref); a slashed
+header takes its first part's role; any other header is kept by its printed text. Headers printed once carry
 their columns over to the following pages.
 """
 from __future__ import annotations
 
+import difflib
+import functools
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,24 +28,46 @@ from dataclasses import dataclass, field
 from extractors.cleantext import cell_text, clean_inline, line_groups
 from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Word
 
-# Header vocabulary: role -> patterns searched (word-bounded) in a header cell's text.
+# Header vocabulary: role -> patterns searched (word-bounded) in a header cell's text. A broad
+# synonym table: councils name the same column in many ways.
 HEADER_VOCAB: dict[str, tuple[str, ...]] = {
-    "ref": (r"^#$", r"^no\.?$", r"^ref\.?$", r"^reference$", r"^item$", r"^number$", r"^rec(ommendation)? no\.?$"),
-    "lead": (r"\blead(s|er)?\b", r"\bled by\b", r"\bowners?\b", r"\bresponsib", r"\baccountable\b",
-             r"^who\b", r"\bofficers?\b", r"\bportfolio holder\b", r"\bcontact\b"),
+    "ref": (r"^#$", r"^no\.?$", r"^ref\.?$", r"^reference$", r"^item$", r"^number$", r"^rec(ommendation)? no\.?$",
+            r"^rec(ommendation)? ref\.?$", r"^ref(erence)? no\.?$", r"^id$"),
+    "lead": (r"\blead(s|er)?\b", r"\bled by\b", r"\bowners?\b", r"\bowned by\b", r"\bresponsib", r"\baccountab",
+             r"^who\b", r"\bby whom\b", r"\bofficers?\b", r"\bportfolio( holder)?s?\b", r"\bcontact\b",
+             r"\bservice areas?\b", r"^services?$", r"\bdirectorates?\b", r"\bdepartments?\b",
+             r"\bcabinet members?\b", r"\bsponsors?\b", r"\bchampions?\b", r"\bassigned to\b",
+             r"\bhead of service\b", r"\bdelivered by\b", r"\bteams?\b"),
     "timescale": (r"\btime ?scales?\b", r"\btime ?frames?\b", r"\btarget dates?\b", r"\bby when\b",
                   r"\bdeadlines?\b", r"\bdelivery dates?\b", r"\bdue( dates?)?\b", r"\bcompletion( dates?)?\b",
-                  r"^when\b", r"\bdates?\b", r"\btiming\b", r"\bmilestone dates?\b"),
-    "resource": (r"\bresources?\b", r"\bcosts?\b", r"\bbudgets?\b", r"\bfunding\b", r"\bfinanc",
-                 r"\bresourcing\b"),
+                  r"^when\b", r"\bdates?\b", r"\btiming\b", r"\bmilestones?\b", r"\btime ?lines?\b",
+                  r"\btimetable\b", r"\bschedule\b", r"\bto be completed by\b", r"\bcomplete by\b"),
+    "resource": (r"\bresources?\b", r"\bcosts?\b", r"\bcosting\b", r"\bbudgets?\b", r"\bfunding\b", r"\bfinanc",
+                 r"\bresourcing\b", r"\binvestment\b", r"^£$", r"\bspend\b"),
     "key_actions": (r"\bkey actions?\b", r"^actions?$", r"\bactions? to\b", r"\bkey activities\b",
-                    r"^activities$", r"^how\b", r"\bkey milestones\b", r"^milestones$", r"\bsteps\b",
-                    r"\bkey tasks\b", r"^tasks$", r"\bwhat we will do\b(?=.*\bhow\b)"),
+                    r"^activit(y|ies)$", r"^how\b", r"\bkey milestones\b", r"^milestones$", r"\bsteps\b",
+                    r"\bkey tasks\b", r"^tasks$", r"\bwhat we will do\b(?=.*\bhow\b)",
+                    r"\b(planned|proposed|specific|agreed|required|further|delivery) actions?\b",
+                    r"\bactions? (required|planned|proposed|agreed|needed)\b", r"\binterventions?\b",
+                    r"\bwhat will be done\b", r"\bdeliverables?\b"),
     "recommendation": (r"\brecommendations?\b", r"\bwhat (we|the council) (have|has) committed to\b",
                        r"\bcommitted to\b", r"\bwhat we (will|'ll|’ll) do\b",
                        r"\bcommitments?\b", r"\bobjectives?\b", r"\bwhat we will\b", r"^actions?$",
-                       r"\bpriorit(y|ies)\b", r"\bproposals?\b", r"\baims?\b", r"\bpledges?\b"),
+                       r"\bpriorit(y|ies)\b", r"\bproposals?\b", r"\baims?\b", r"\bpledges?\b", r"\bgoals?\b",
+                       r"\bambitions?\b", r"\bintentions?\b", r"^what$", r"\bareas? for (improvement|development)\b",
+                       r"\bimprovement areas?\b", r"\bfindings?\b"),
 }
+# the words of each role, for headers the patterns miss by a letter or two (`Timeframes`, `Resposible`)
+FUZZY_WORDS: dict[str, tuple[str, ...]] = {
+    "lead": ("lead", "owner", "responsible", "responsibility", "accountable", "officer", "portfolio"),
+    "timescale": ("timescale", "timescales", "timeframe", "deadline", "milestone", "completion", "timetable"),
+    "resource": ("resource", "resources", "resourcing", "budget", "funding", "financial", "costs", "costing"),
+    "key_actions": ("actions", "activities", "tasks", "interventions", "deliverables"),
+    "recommendation": ("recommendation", "recommendations", "commitment", "commitments", "objective",
+                       "objectives", "priority", "priorities", "proposal"),
+}
+_VOCAB_RX = {r: tuple(re.compile(p) for p in pats) for r, pats in HEADER_VOCAB.items()}
+_VOCAB_ANY = {r: re.compile("|".join(f"(?:{p})" for p in pats)) for r, pats in HEADER_VOCAB.items()}
 # a cell that matches one of these is kept in `extra` even if a role pattern also matches
 EXTRA_VOCAB = (r"\boutcomes?\b(?!.*\btime)", r"\bmeasures?\b", r"\bstatus\b", r"\bprogress\b",
                r"\bindicators?\b", r"\brag\b", r"\bcomments?\b", r"\bupdate\b")
@@ -55,6 +83,7 @@ class TableSettings:
     header_wrap_gap_ratio: float = 0.9  # a header line this close (x size) below continues the header band
     max_header_lines: int = 3
     max_header_cell_words: int = 7
+    max_split_words: int = 9            # longest run-together header phrase tried for a split
     header_size_tolerance: float = 1.5  # points of font size a wrapped header line may differ by
     heading_size_gain: float = 1.5      # a line this much larger than body text is a heading
     title_size_ratio: float = 1.3       # a line this many times the body size is a page title
@@ -67,6 +96,9 @@ class TableSettings:
     furniture_margin: float = 0.075     # share of page height at top and bottom where furniture lives
     furniture_min_share: float = 0.5    # share of pages a line must repeat on to be furniture
     column_pad: float = 2.0             # words may overhang a column boundary by this much
+    gutter_ratio: float = 0.6           # a body gutter this many x font size wide may be a column boundary
+    gutter_min_starts: int = 5          # words starting level that make a narrow valley a column's left edge
+    fuzzy_cutoff: float = 0.88          # difflib ratio a header word needs to a role word of FUZZY_WORDS
     close_rule_reach: float = 30.0      # a rule this far below a table's last line still closes it
     carry_min_bottom: float = 0.55      # a table ending below this share of the page may continue overleaf
 
@@ -231,10 +263,12 @@ def fill_edges(fills: list[Fill]) -> list[Rule]:
 
 def _norm_header(text: str) -> str:
     t = clean_inline(text).lower().replace("’", "'")
-    return re.sub(r"\s+", " ", re.sub(r"[^\w#/&' ]+", " ", t)).strip()
+    t = re.sub(r"\((s|es)\)", r"\1", t)  # `Action(s)` -> `actions`
+    return re.sub(r"\s+", " ", re.sub(r"[^\w#/&'£ ]+", " ", t)).strip()
 
 
-def header_roles(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def header_roles(text: str) -> tuple[str, ...]:
     """The roles a header cell's text may name, most specific first.
 
     A header word broken across lines in a narrow cell (`Timescal` / `e`) is
@@ -242,23 +276,54 @@ def header_roles(text: str) -> list[str]:
     """
     t = _norm_header(text)
     if not t:
-        return []
-    variants = [t, _norm_header(text.replace("\n", ""))]
+        return ()
+    if "/" in t.strip("/"):
+        # a slashed header (`Timescale / Outcome`, `Lead / Partners`) takes the role of its first part
+        first = _roles_of(text.split("/")[0])
+        if first:
+            return tuple(first)
     if is_extra_header(text) and not re.search(r"\btime ?scale|\bresource|\bcost", t):
+        return ()
+    return tuple(_roles_of(text) or _fuzzy_roles(t, TableSettings.fuzzy_cutoff))
+
+
+def _roles_of(text: str) -> list[str]:
+    t = _norm_header(text)
+    if not t:
         return []
+    variants = [t] if "\n" not in text else [t, _norm_header(text.replace("\n", ""))]
     out = []
     for r in ROLE_ORDER:
         for v in variants:
+            if not _VOCAB_ANY[r].search(v):
+                continue
             # the vocabulary must say the cell: `Lead officer`, not `lead on stakeholder engagement`
-            if any(_says(m, v) for p in HEADER_VOCAB[r] for m in [re.search(p, v)] if m):
+            if any(_says(m, v) for p in _VOCAB_RX[r] for m in [p.search(v)] if m):
                 out.append(r)
                 break
     return out
 
 
+def _fuzzy_roles(t: str, cutoff: float) -> list[str]:
+    """A short header one of whose words is a role word misspelt or inflected (`Timeframes`)."""
+    words = [w for w in t.replace("/", " ").split() if w not in _FILLER]
+    if not 1 <= len(words) <= 2:
+        return []
+    out = []
+    for r in ROLE_ORDER:
+        vocab = FUZZY_WORDS.get(r, ())
+        if any(len(w) >= 4 and difflib.get_close_matches(
+                w, [v for v in vocab if v[0] == w[0] and abs(len(v) - len(w)) <= 3], n=1, cutoff=cutoff)
+               for w in words):
+            out.append(r)
+    return out
+
+
 _FILLER = {"and", "or", "the", "of", "to", "for", "by", "key", "/", "&", "date", "dates", "role", "roles",
            "officer", "officers", "s", "proposed", "target", "expected", "implications", "required",
-           "needed", "identified", "name", "who", "is", "delivery", "when", "lead", "area", "including"}
+           "needed", "identified", "name", "who", "is", "delivery", "when", "lead", "area", "including", "be",
+           "taken", "undertaken", "holder", "member", "person", "we", "will", "our", "your", "its", "are",
+           "date", "planned", "agreed", "service", "main", "overall", "senior", "named", "s"}
 
 
 def _says(m: re.Match, text: str) -> bool:
@@ -267,6 +332,7 @@ def _says(m: re.Match, text: str) -> bool:
     return sum(1 for w in rest if w not in _FILLER) <= 1
 
 
+@functools.lru_cache(maxsize=4096)
 def is_extra_header(text: str) -> bool:
     """A header the vocabulary knows as an extra column (Measure, Status, Outcome, …)."""
     t = _norm_header(text)
@@ -289,7 +355,7 @@ def assign_roles(headers: list[str]) -> list[str]:
     # "Action(s)" is key_actions beside a recommendation column, else the recommendation
     if "recommendation" not in taken and "key_actions" in taken:
         i = out.index("key_actions")
-        if re.fullmatch(r"actions?", _norm_header(headers[i])):
+        if re.fullmatch(r"actions?( to be (taken|undertaken)| required| planned)?", _norm_header(headers[i])):
             out[i] = "recommendation"
     return out
 
@@ -309,6 +375,59 @@ def _phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[li
     return out
 
 
+def _header_phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[list[Word]]:
+    """A header line's cells: phrases, each split where the vocabulary reads two headers in it."""
+    out: list[list[Word]] = []
+    for ph in _phrases(words, vrules, s):
+        out.extend(split_known(ph, s))
+    return out
+
+
+def split_known(ph: list[Word], s: TableSettings) -> list[list[Word]]:
+    """Header cells set closer than the phrase gap run together (`Lead Key actions` over a narrow
+    code column, `Ref Recommendation` with a right-aligned ref). Split a phrase at the word
+    boundaries that make every part a known header and name more distinct roles than the whole;
+    a phrase the vocabulary reads whole (`Recommendation no.`, `Lead officer`) stays one."""
+    n = len(ph)
+    if n < 2 or n > s.max_split_words:
+        return [ph]
+    texts = [w.text for w in ph]
+    if sum(1 for t in texts if header_roles(t) or is_extra_header(t)) < 2:
+        return [ph]  # two headers need two words the vocabulary knows on their own
+    whole = " ".join(texts)
+    whole_roles = header_roles(whole)
+    if whole_roles and _reads_whole(whole):
+        return [ph]
+    best, best_key = None, (len(set(whole_roles[:1])), 0)
+    for mask in range(1, 1 << (n - 1)):
+        cuts = [i + 1 for i in range(n - 1) if mask >> i & 1]
+        bounds = [0] + cuts + [n]
+        parts = [" ".join(texts[a:b]) for a, b in zip(bounds, bounds[1:])]
+        roles = [header_roles(p) for p in parts]
+        if not all(r or is_extra_header(p) for r, p in zip(roles, parts)):
+            continue
+        firsts = [r[0] for r in roles if r]
+        key = (len(set(firsts)), -len(parts))
+        if len(set(firsts)) == len(firsts) and key > best_key:
+            best, best_key = bounds, key
+    if best is None:
+        return [ph]
+    return [ph[a:b] for a, b in zip(best, best[1:])]
+
+
+def _reads_whole(text: str) -> bool:
+    """The vocabulary says the whole text with nothing but filler left over (filler that names
+    another role on its own, as `Lead` in `Lead Key actions`, is not left over)."""
+    t = _norm_header(text)
+    for role, pats in _VOCAB_RX.items():
+        for p in pats:
+            m = p.search(t)
+            if m and all(w in _FILLER and set(header_roles(w)) <= {role}
+                         for w in (t[:m.start()] + " " + t[m.end():]).split()):
+                return True
+    return False
+
+
 def _cell_lines_text(words: list[Word]) -> str:
     """A header cell's words, one line per printed line."""
     return "\n".join(" ".join(w.text for w in ln) for ln in line_groups(words))
@@ -319,6 +438,7 @@ class HeaderBand:
     lines: list[Line]
     cells: list[list[Word]]
     roles: list[str]
+    above: int = 0   # lines of the band above the line it was found at (bottom-aligned cells)
 
     @property
     def top(self) -> float:
@@ -333,35 +453,45 @@ def _on_fill(ln: Line, fills: list[Fill]) -> bool:
     return any(f.top - 1 <= ln.top and ln.bottom <= f.bottom + 1 and f.x0 <= ln.x0 + 1 for f in fills)
 
 
-def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill], s: TableSettings) -> HeaderBand | None:
+def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill], s: TableSettings,
+                floor: int = 0) -> HeaderBand | None:
     """A header band starting at line i, or None.
 
     Header cells may wrap onto further lines (`TIMESCALE /` `OUTCOME`, `LED` `BY`);
     of the bands one to `max_header_lines` deep, the one naming the most roles wins,
     the deepest on a tie, so a bold first body row is never swallowed into the header.
+    Lines above line i (not above `floor`) may hold the first lines of bottom- or
+    middle-aligned cells; `HeaderBand.above` counts them.
     """
     first = lines[i]
     letters = [ch for ch in first.text if ch.isalpha()]
     caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
     styled = first.bold or caps or _on_fill(first, fills)  # a header is usually set apart
-    cells = _phrases(first.words, vrules, s)
+    raw = _phrases(first.words, vrules, s)
+    if any(len(c) > s.max_split_words for c in raw):
+        return None
+    cells = [part for ph in raw for part in split_known(ph, s)]
     if len(cells) < 2 or any(len(c) > s.max_header_cell_words for c in cells):
         return None
     band = [first]
     best = _judge(band, [list(c) for c in cells], s)
-    for j in range(i + 1, min(len(lines), i + s.max_header_lines)):
+    depth = 1  # printed header lines; lines half a line apart (middle-aligned cells) count once
+    for j in range(i + 1, min(len(lines), i + 2 * s.max_header_lines)):
         ln, prev = lines[j], band[-1]
         if ln.top - prev.bottom > s.header_wrap_gap_ratio * prev.size or ln.bold != first.bold:
+            break
+        depth += 0 if ln.top < prev.bottom - 1 else 1
+        if depth > s.max_header_lines:
             break
         if abs(ln.size - first.size) > s.header_size_tolerance:
             break
         placed = True
-        for ph in _phrases(ln.words, vrules, s):
+        for ph in _header_phrases(ln.words, vrules, s):
             x0, x1 = ph[0].x0, ph[-1].x1
             hits = [c for c in cells if x0 < max(w.x1 for w in c) + 2 and x1 > c[0].x0 - 2]
             if len(hits) == 1:
                 hits[0].extend(ph)
-            elif not hits and first.bold and len(ph) <= 3:
+            elif not hits and _may_open_cell(ph, first.bold or ln.top < prev.bottom - 1):
                 cells.append(list(ph))
             else:
                 placed = False
@@ -371,12 +501,72 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         cand = _judge(band, [list(c) for c in cells], s)
         if cand is not None and (best is None or cand[0] >= best[0]):
             best = cand
+    best = _absorb_above(lines, i, floor, best or (None, HeaderBand(list(band), cells, [])), vrules, s)
     if best and not styled:
         # plain type: only a header whose every cell the vocabulary knows, naming three roles or more
         (n_roles, known), hb = best
         if n_roles < 3 or known < len(hb.cells):
             return None
     return best[1] if best else None
+
+
+def _may_open_cell(ph: list[Word], free: bool) -> bool:
+    """A phrase on a wrapped header line that lies over no cell yet opens one: a short phrase
+    the header vocabulary knows (`Responsible` over `officer`), or any short one when `free`
+    (a bold header, or a line that overlaps the band's half a line away: middle-aligned cells)."""
+    if len(ph) > 3:
+        return False
+    return free or bool(header_roles(" ".join(w.text for w in ph)))
+
+
+def _absorb_above(lines: list[Line], i: int, floor: int, best, vrules: list[Rule], s: TableSettings):
+    """Header cells bottom- or middle-aligned: a wrapped cell's first lines sit above the band's
+    fullest line (`TIMESCALE /` over `OUTCOME`, level with the other headers). Lines just above
+    whose every phrase lies over exactly one header cell (or opens one) join the band; the band
+    must not lose roles. `best` is (score, band) with score None when the band is no header yet."""
+    (score, hb) = best
+    first = hb.lines[0]
+    cells = [list(c) for c in hb.cells]
+    band = list(hb.lines)
+    lefts = [min(w.x0 for w in c) for c in cells]
+    for j in range(i - 1, max(floor, i - s.max_header_lines) - 1, -1):
+        ln, nxt = lines[j], band[0]
+        if nxt.top - ln.bottom > s.header_wrap_gap_ratio * ln.size or ln.bold != first.bold:
+            break
+        if abs(ln.size - first.size) > s.header_size_tolerance:
+            break
+        placed = []
+        for ph in _header_phrases(ln.words, vrules, s):
+            x0, x1 = ph[0].x0, ph[-1].x1
+            hits = [k for k, c in enumerate(cells)
+                    if x0 < max(w.x1 for w in c) + 2 and x1 > min(w.x0 for w in c) - 2]
+            # a phrase may not reach into the next header cell
+            if not hits and _may_open_cell(ph, first.bold or ln.bottom > nxt.top + 1):
+                placed.append((None, ph))
+                continue
+            if len(hits) != 1 or (hits[0] + 1 < len(lefts) and x1 > lefts[hits[0] + 1] - 1):
+                placed = None
+                break
+            placed.append((hits[0], ph))
+        if not placed:
+            break
+        trial = [list(c) for c in cells]
+        for k, ph in placed:
+            if k is None:
+                trial.append(list(ph))
+            else:
+                trial[k].extend(ph)
+        cand = _judge([ln] + band, trial, s)
+        if cand is None or (score is not None and cand[0][0] < score[0]):
+            break
+        cells, band = trial, [ln] + band
+        lefts = [min(w.x0 for w in c) for c in sorted(cells, key=lambda c: min(w.x0 for w in c))]
+        cells.sort(key=lambda c: min(w.x0 for w in c))
+        (score, hb) = cand
+    if score is None:
+        return None
+    hb.above = hb.lines.index(first)
+    return score, hb
 
 
 def _judge(band: list[Line], cells: list[list[Word]], s: TableSettings) -> tuple[tuple[int, int], HeaderBand] | None:
@@ -425,19 +615,60 @@ def column_bounds(band: HeaderBand, body: list[Word], vrules: list[Rule], fills:
 
 
 def _whitespace_cut(body: list[Word], a: float, b: float, next_left: float, s: TableSettings) -> float:
-    """The x between two header centres that the fewest body words cross, nearest the next header."""
+    """The x between two header centres `a` and `b` where the column boundary runs.
+
+    The candidates are the valleys of the body's crossing profile (the runs of x that the fewest
+    body words cross); gutters are valleys at least `gutter_ratio` x size wide. With none, the
+    cut is the candidate nearest the next header's left edge; with one, the point of it nearest
+    that edge. With several, the text between two
+    belongs to the header whose centre is nearer (codes left-aligned under a centred `Lead`),
+    so the cut is in the gutter just left of the first such text nearer `b`, unless that leaves
+    `b`'s header no text of its own, when the last narrower valley that does, with at least
+    `gutter_min_starts` words starting level at its right edge, is taken.
+    """
     if b - a < 2:
         return (a + b) / 2
-    step = 1.0
-    best, best_x = None, next_left - s.column_pad
-    x = a
-    while x <= b:
-        n = sum(1 for w in body if w.x0 < x < w.x1)
-        key = (n, abs(x - (next_left - s.column_pad)))
-        if best is None or key < best:
-            best, best_x = key, x
-        x += step
-    return best_x
+    n = int(b - a) + 1  # candidate x: a, a + 1, ..., up to b
+    diff = [0] * (n + 1)
+    for w in body:  # each word crosses the candidates strictly inside it
+        lo, hi = max(0, math.floor(w.x0 - a) + 1), min(n - 1, math.ceil(w.x1 - a) - 1)
+        if lo <= hi:
+            diff[lo] += 1
+            diff[hi + 1] -= 1
+    counts, run = [], 0
+    for i in range(n):
+        run += diff[i]
+        counts.append(run)
+    low = min(counts)
+    valleys: list[tuple[int, int]] = []
+    for i, c in enumerate(counts):
+        if c == low:
+            if valleys and valleys[-1][1] == i - 1:
+                valleys[-1] = (valleys[-1][0], i)
+            else:
+                valleys.append((i, i))
+    target = next_left - s.column_pad
+    size = sorted(w.size for w in body)[len(body) // 2] if body else 8.0
+    wide = [v for v in valleys if v[1] - v[0] >= s.gutter_ratio * size]
+    if not wide:
+        # only gaps of a word space: the position nearest the next header
+        return a + min((i for v in valleys for i in range(v[0], v[1] + 1)), key=lambda i: abs(a + i - target))
+    chosen = wide[-1]
+    for v, nxt in zip(wide, wide[1:]):
+        mid = a + (v[1] + nxt[0]) / 2  # the text between this gutter and the next
+        if b - mid < mid - a:
+            chosen = v
+            break
+    cut = min(max(target, a + chosen[0]), a + chosen[1])
+    if not any(cut < w.xc <= b for w in body):
+        # the next header would get no text of its own: its column sits one space from this one
+        # (short cells under a centred header); take the last narrower valley that leaves it some
+        # and where several words start level, a left-aligned column's edge
+        fits = [v for v in valleys if v[1] < chosen[0] and any(a + v[1] < w.xc <= b for w in body)
+                and sum(1 for w in body if a + v[1] - 0.5 <= w.x0 <= a + v[1] + 2.0) >= s.gutter_min_starts]
+        if fits:
+            cut = a + fits[-1][1]
+    return cut
 
 
 # ---------------------------------------------------------------- rows
@@ -490,6 +721,39 @@ def anchor_cuts(words_by_col: list[list[Word]], anchors: list[int], cols: list[t
         for t in _blocks(words_by_col[k], s, s.block_gap_ratio):
             if t > top + 1:
                 out.append(Cut(t - 1.0, x0, x1))
+    return out
+
+
+def _block_spans(words: list[Word], s: TableSettings) -> list[tuple[float, float]]:
+    """(top, bottom) of each text block in one column (blocks as `_blocks` finds them)."""
+    spans: list[list[float]] = []
+    prev = None
+    for ln in group_lines(words, s):
+        h = max(ln.bottom - ln.top, 1.0)
+        if prev is None or ln.top - prev.bottom > s.block_gap_ratio * h:
+            spans.append([ln.top, ln.bottom])
+        else:
+            spans[-1][1] = max(spans[-1][1], ln.bottom)
+        prev = ln
+    return [(a, b) for a, b in spans]
+
+
+def recommendation_cuts(words_by_col: list[list[Word]], rec: int, cols: list[tuple[float, float]],
+                        top: float, s: TableSettings) -> list[Cut]:
+    """Unruled rows whose lead cell is empty: a row starts where the recommendation column starts a
+    block level with a block start in another column, and no column's block runs on across that line
+    (a paragraph break inside a row has some cell running on across it)."""
+    tol = s.line_y_tolerance
+    x0, x1 = cols[0][0], cols[-1][1]
+    spans = {k: _block_spans(ws, s) for k, ws in enumerate(words_by_col) if ws}
+    out = []
+    for t, _ in spans.get(rec, []):
+        if t <= top + 1:
+            continue
+        level = any(abs(a - t) <= tol for k, sp in spans.items() if k != rec for a, _ in sp)
+        across = any(a < t - tol and b > t + tol for sp in spans.values() for a, b in sp)
+        if level and not across:
+            out.append(Cut(t - 1.0, x0, x1))
     return out
 
 
@@ -631,10 +895,11 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
     starts: list[tuple[int, HeaderBand]] = []
     i = 0
     while i < len(lines):
-        hb = find_header(lines, i, vrules, page.fills, s) if not is_key_anchor(lines[i].text) else None
+        floor = starts[-1][0] + len(starts[-1][1].lines) if starts else 0
+        hb = find_header(lines, i, vrules, page.fills, s, floor) if not is_key_anchor(lines[i].text) else None
         if hb:
-            starts.append((i, hb))
-            i += len(hb.lines)
+            starts.append((i - hb.above, hb))
+            i += len(hb.lines) - hb.above
         else:
             i += 1
 
@@ -664,6 +929,10 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
             top = hb.bottom + 0.5
             cand = [w for ln in body_lines for w in ln.words]
             cols = column_bounds(hb, cand, vrules, page.fills, s)
+            # again from the table's own lines: text below it (a key, notes) must not move a boundary
+            own = [w for ln in _table_lines(body_lines, cols, hcuts_src, top, s) for w in ln.words]
+            if own and len(own) < len(cand):
+                cols = column_bounds(hb, own, vrules, page.fills, s)
             headers = [clean_inline(" ".join(w.text for w in sorted(c, key=lambda w: (round(w.top), w.x0))))
                        for c in hb.cells]
             columns = [Column(h, r, x0, x1) for h, r, (x0, x1) in zip(headers, hb.roles, cols)]
@@ -684,6 +953,9 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
         if not ruled:
             anchors = [k for k, c in enumerate(columns) if c.role in ("lead", "ref")]
             cuts = cuts + anchor_cuts(per_col, anchors, cols, top, s) + heading_cuts(kept, cols, s)
+            rec = next((k for k, c in enumerate(columns) if c.role == "recommendation"), None)
+            if rec is not None:
+                cuts = cuts + recommendation_cuts(per_col, rec, cols, top, s)
         rows = build_rows(twords, per_col, cols, _merge_cuts(cuts, s), top, bottom, s)
         tbl = Table(page.number, columns, rows, top, bottom, title, hb is not None, ruled,
                     open_end=ruled and bottom == text_bottom)
