@@ -59,6 +59,7 @@ class PlanExtraction:
 class PlanSettings:
     tables: TableSettings = TableSettings()
     max_section_words: int = 120   # longer full-width rows are notes, not headings
+    max_unnamed_share: float = 0.5  # a plan whose rows mostly lack a recommendation is no plan
 
 
 def _join(a: str, b: str) -> str:
@@ -211,7 +212,11 @@ def _starts_row(rec: str) -> bool:
 def extract_plan(layout: DocumentLayout, s: PlanSettings = PlanSettings()) -> PlanExtraction:
     """Every action-plan row in the document, with the key of lead codes applied."""
     pages = reconstruct(layout, s.tables)
-    rows = rows_from_tables(pages, s)
+    # a row that names no recommendation and no action (only a lead, a date or a yes/no) is no record:
+    # a form's answer column read under a lead-like header is not an action plan
+    rows = [r for r in rows_from_tables(pages, s) if r.recommendation.strip() or r.key_actions.strip()]
+    if sum(not r.recommendation.strip() for r in rows) > s.max_unnamed_share * len(rows):
+        rows = []  # most rows recommend nothing: prose or a form read under plan-like headers, not a plan
     key = find_lead_key(pages, leads=[r.lead for r in rows]) if rows else {}
     for r in rows:
         r.lead_name = expand_lead(r.lead, key)
