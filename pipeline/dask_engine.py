@@ -204,6 +204,7 @@ def _threads(client) -> int:
 def _answer(future, path: Path) -> DocRows:
     """The task's DocRows, or a failed row saying why the task itself failed."""
     import asyncio
+    import concurrent.futures
 
     from distributed.scheduler import KilledWorker
 
@@ -211,7 +212,11 @@ def _answer(future, path: Path) -> DocRows:
         return future.result()
     except KilledWorker:
         return failed_doc(path, "Dask workers kept dying while processing this file (KilledWorker)")
-    except (Exception, asyncio.CancelledError) as exc:  # a cancelled future (scheduler lost) included
+    except (asyncio.CancelledError, concurrent.futures.CancelledError) as exc:
+        if future.client.status in ("closing", "closed") or "connection-lost" in str(exc):
+            return failed_doc(path, "not processed: lost the Dask scheduler mid-run")
+        return failed_doc(path, " ".join(f"Dask task cancelled: {exc}".split())[:300])
+    except Exception as exc:
         return failed_doc(path, " ".join(f"Dask task failed: {type(exc).__name__}: {exc}".split())[:300])
 
 
