@@ -202,7 +202,8 @@ def _threads(client) -> int:
 
 
 def _answer(future, path: Path) -> DocRows:
-    """The task's DocRows, or a failed row saying why the task itself failed."""
+    """The task's DocRows, or a failed row saying why the task itself failed; DaskLost when the
+    scheduler is gone."""
     import asyncio
     import concurrent.futures
 
@@ -214,7 +215,9 @@ def _answer(future, path: Path) -> DocRows:
         return failed_doc(path, "Dask workers kept dying while processing this file (KilledWorker)")
     except (asyncio.CancelledError, concurrent.futures.CancelledError) as exc:
         if future.client.status in ("closing", "closed") or "connection-lost" in str(exc):
-            return failed_doc(path, "not processed: lost the Dask scheduler mid-run")
+            # not the file's fault: no row here (ingest must not record the file as failed);
+            # run_batch gives every unfinished file its 'not processed' row
+            raise DaskLost("lost the Dask scheduler mid-run") from exc
         return failed_doc(path, " ".join(f"Dask task cancelled: {exc}".split())[:300])
     except Exception as exc:
         return failed_doc(path, " ".join(f"Dask task failed: {type(exc).__name__}: {exc}".split())[:300])
