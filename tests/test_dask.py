@@ -297,3 +297,25 @@ def test_a_lost_scheduler_still_gives_every_file_its_row(tmp_path, samples):
     assert [x["path"] for x in rows] == [str(p) for p in paths]
     for x in rows:
         assert x["status"] == "failed" and "lost the Dask scheduler mid-run" in x["error"], x["error"]
+
+
+def test_kept_workers_are_reused_until_the_memory_ceiling_changes(tmp_path):
+    """What a Dask worker thread relies on: run_batch(keep=...) reuses its warm isolated worker from
+    call to call, and starts a fresh one when a run asks for another memory ceiling."""
+    from pipeline.run import KeptWorkers
+
+    quick = tmp_path / "quick.pdf"
+    quick.write_bytes(build_pdf([text_page()]))
+    keep = KeptWorkers(start_method="forkserver")
+    try:
+        pids = []
+        for mem in (4096, 4096, 3072):
+            d = run_batch([quick], RunSettings(max_memory_mb=mem), keep=keep).docs[0].documents[0]
+            assert d["status"] == "ok"
+            assert len(keep.workers) == 1 and keep.workers[0].proc.is_alive()
+            pids.append(keep.workers[0].proc.pid)
+        assert pids[0] == pids[1] != pids[2]
+        assert not _running(pids[0])
+    finally:
+        keep.close()
+    assert keep.workers == [] and not _running(pids[2])
