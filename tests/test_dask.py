@@ -306,7 +306,7 @@ def test_kept_workers_are_reused_until_the_memory_ceiling_changes(tmp_path):
 
     quick = tmp_path / "quick.pdf"
     quick.write_bytes(build_pdf([text_page()]))
-    keep = KeptWorkers(start_method="forkserver")
+    keep = KeptWorkers()  # fork, as a plain run (a forkserver would outlive the test)
     try:
         pids = []
         for mem in (4096, 4096, 3072):
