@@ -49,6 +49,7 @@ PAUSE_TASK_ENV = "COUNCILX_DASK_PAUSE_TASK"
 class DaskSettings:
     address: str = "local:2"               # tcp://host:8786, or local:N (a LocalCluster of N processes)
     max_bytes_in_flight: int = 256 << 20   # file bytes submitted and not yet answered
+    poll_s: float = 1.0                    # how often a wait for results checks the client is still connected
     tasks_per_thread: int = 2              # tasks in flight per worker thread of the cluster
     connect_timeout_s: float = 30.0        # waiting for the scheduler to answer
     local_threads_per_worker: int = 1      # local:N: threads of each worker process
@@ -63,6 +64,10 @@ class DaskBatchResult(BatchResult):
 
 class DaskUnavailable(ConnectionError):
     """The scheduler cannot be reached (or the LocalCluster not started)."""
+
+
+class DaskLost(DaskUnavailable):
+    """The client lost the scheduler mid-run (and gave up reconnecting)."""
 
 
 def parse_address(address: str) -> str:
@@ -197,8 +202,10 @@ def _threads(client) -> int:
 
 
 def _answer(future, path: Path) -> DocRows:
-    """The task's DocRows, or a failed row saying why the task itself failed."""
+    """The task's DocRows, or a failed row saying why the task itself failed; DaskLost when the
+    scheduler is gone."""
     import asyncio
+    import concurrent.futures
 
     from distributed.scheduler import KilledWorker
 
@@ -206,16 +213,41 @@ def _answer(future, path: Path) -> DocRows:
         return future.result()
     except KilledWorker:
         return failed_doc(path, "Dask workers kept dying while processing this file (KilledWorker)")
-    except (Exception, asyncio.CancelledError) as exc:  # a cancelled future (scheduler lost) included
-        return failed_doc(path, f"Dask task failed: {type(exc).__name__}: {exc}"[:300])
+    except (asyncio.CancelledError, concurrent.futures.CancelledError) as exc:
+        if future.client.status in ("closing", "closed") or "connection-lost" in str(exc):
+            # not the file's fault: no row here (ingest must not record the file as failed);
+            # run_batch gives every unfinished file its 'not processed' row
+            raise DaskLost("lost the Dask scheduler mid-run") from exc
+        return failed_doc(path, " ".join(f"Dask task cancelled: {exc}".split())[:300])
+    except Exception as exc:
+        return failed_doc(path, " ".join(f"Dask task failed: {type(exc).__name__}: {exc}".split())[:300])
+
+
+def _first_done(client, futures: list, poll_s: float) -> list:
+    """The futures done (at least one), waiting as long as it takes while the client is connected;
+    DaskLost once the client has given up on the scheduler (no future will ever finish then)."""
+    import asyncio
+    import concurrent.futures
+
+    from distributed import wait
+
+    while True:
+        if client.status in ("closing", "closed"):
+            raise DaskLost(f"lost the Dask scheduler mid-run (client {client.status})")
+        try:
+            return list(wait(futures, timeout=poll_s, return_when="FIRST_COMPLETED").done)
+        except TimeoutError:
+            continue
+        except (asyncio.CancelledError, concurrent.futures.CancelledError) as exc:
+            if client.status in ("closing", "closed"):
+                raise DaskLost(f"lost the Dask scheduler mid-run (client {client.status})") from exc
+            return [f for f in futures if f.done()] or [futures[0]]  # cancelled from outside: failed rows
 
 
 def iter_results(paths: list[Path], settings: RunSettings, dask: DaskSettings,
                  stats: DaskBatchResult | None = None) -> Iterator[tuple[int, DocRows]]:
     """(input index, DocRows) for every path, as the tasks complete; largest files submitted first,
     within the window of bytes and tasks in flight."""
-    from distributed import as_completed
-
     stats = stats if stats is not None else DaskBatchResult()
     paths = [Path(p) for p in paths]
     order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
@@ -223,7 +255,6 @@ def iter_results(paths: list[Path], settings: RunSettings, dask: DaskSettings,
     with connect(dask) as client:
         stats.startup_seconds = time.perf_counter() - t0
         run = uuid.uuid4().hex[:8]
-        pending = as_completed()
         flying: dict = {}   # future -> (index, bytes)
         in_flight = 0
         pos = 0
@@ -243,17 +274,16 @@ def iter_results(paths: list[Path], settings: RunSettings, dask: DaskSettings,
                 flying[future] = (i, len(data))
                 in_flight += len(data)
                 del data  # the task holds the bytes now; free them here as soon as it is done
-                pending.add(future)
                 stats.peak_bytes_in_flight = max(stats.peak_bytes_in_flight, in_flight)
                 stats.peak_tasks_in_flight = max(stats.peak_tasks_in_flight, len(flying))
             if not flying:
                 continue
-            future = next(pending)
-            i, size = flying.pop(future)
-            in_flight -= size
-            d = _answer(future, paths[i])
-            future.release()
-            yield i, d
+            for future in _first_done(client, list(flying), dask.poll_s):
+                i, size = flying.pop(future)
+                in_flight -= size
+                d = _answer(future, paths[i])
+                future.release()
+                yield i, d
 
 
 def run_batch(paths: Iterable[str | Path], settings: RunSettings = RunSettings(),
@@ -270,9 +300,13 @@ def run_batch(paths: Iterable[str | Path], settings: RunSettings = RunSettings()
             slots[i] = d
             if progress:
                 progress(d)
+    except DaskLost as exc:  # what finished keeps its rows; the rest are failed rows saying why
+        for i, d in enumerate(slots):
+            if d is None:
+                slots[i] = failed_doc(paths[i], f"not processed: {exc}")
     except DaskUnavailable:
         raise  # nothing ran: the caller says so (councilx exits 2)
-    except Exception as exc:  # lost the cluster mid-run: still one row per file
+    except Exception as exc:  # any other fault in the engine: still one row per file
         for i, d in enumerate(slots):
             if d is None:
                 slots[i] = failed_doc(paths[i], f"runner error: {type(exc).__name__}: {exc}"[:300])

@@ -167,6 +167,7 @@ class KeptWorkers:
     multi-threaded caller holding sockets (a Dask worker). `close()` stops them."""
     start_method: str = ""
     workers: list = field(default_factory=list)
+    max_memory_mb: int | None = None  # the ceiling they were started with (a new one starts them afresh)
 
     def close(self) -> None:
         for w in self.workers:
@@ -190,8 +191,14 @@ def _run_isolated(paths: list[Path], settings: RunSettings, deliver: Callable[[i
     queue = deque(sorted(range(len(paths)), key=lambda i: -_size(paths[i])) if n_workers > 1 else range(len(paths)))
     mem = settings.max_memory_mb
     workers: list[_Worker] = keep.workers if keep is not None else []
+    if keep is not None and keep.max_memory_mb != mem:
+        keep.close()
+        keep.max_memory_mb = mem
     try:
-        workers[:] = [w for w in workers if w.proc.is_alive()][:n_workers]
+        alive = [w for w in workers if w.proc.is_alive()]
+        for w in alive[n_workers:]:
+            w.stop()
+        workers[:] = alive[:n_workers]
         workers.extend(_Worker(ctx, mem) for _ in range(n_workers - len(workers)))
         busy = 0
         while queue or busy:

@@ -243,3 +243,79 @@ def test_bad_dask_addresses_exit_2(tmp_path, samples, capsys):
     assert main(["run", str(samples / SOTON), "--out", str(tmp_path), "--dask", "local:0", "-q"]) == 2
     assert main(["run", str(samples / SOTON), "--out", str(tmp_path), "--dask", "nowhere", "-q"]) == 2
     assert "expected tcp://HOST:PORT or local:N" in capsys.readouterr().err
+
+
+def test_a_lost_scheduler_still_gives_every_file_its_row(tmp_path, samples):
+    """A scheduler SIGKILLed mid-run (no workers: the tasks are pending) neither hangs the run nor
+    loses a row: each file unfinished says why."""
+    import socket
+    import subprocess
+    import sys
+
+    import dask
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dask_cli = Path(sys.executable).parent / "dask"
+    proc = subprocess.Popen([str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                             "--dashboard-address", "127.0.0.1:0"], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "scheduler did not start"
+                time.sleep(0.2)
+        paths = [samples / AGENDA, samples / SOTON]
+
+        def kill_once_the_tasks_are_in():
+            from distributed import Client
+
+            try:
+                with Client(f"tcp://127.0.0.1:{port}", timeout=20) as c:
+                    end = time.monotonic() + 30
+                    while time.monotonic() < end and \
+                            c.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) < len(paths):
+                        time.sleep(0.1)
+                    proc.send_signal(signal.SIGKILL)
+            finally:
+                proc.kill()  # whatever happened, the run must not wait on it for ever
+
+        killer = threading.Thread(target=kill_once_the_tasks_are_in)
+        killer.start()
+        with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+            r = dask_run_batch(paths, RunSettings(), dask=DaskSettings(f"tcp://127.0.0.1:{port}", poll_s=0.2))
+        killer.join()
+    finally:
+        proc.kill()
+        proc.wait()
+    rows = [d.documents[0] for d in r.docs]
+    assert [x["path"] for x in rows] == [str(p) for p in paths]
+    for x in rows:
+        assert x["status"] == "failed" and "lost the Dask scheduler mid-run" in x["error"], x["error"]
+
+
+def test_kept_workers_are_reused_until_the_memory_ceiling_changes(tmp_path):
+    """What a Dask worker thread relies on: run_batch(keep=...) reuses its warm isolated worker from
+    call to call, and starts a fresh one when a run asks for another memory ceiling."""
+    from pipeline.run import KeptWorkers
+
+    quick = tmp_path / "quick.pdf"
+    quick.write_bytes(build_pdf([text_page()]))
+    keep = KeptWorkers()  # fork, as a plain run (a forkserver would outlive the test)
+    try:
+        pids = []
+        for mem in (4096, 4096, 3072):
+            d = run_batch([quick], RunSettings(max_memory_mb=mem), keep=keep).docs[0].documents[0]
+            assert d["status"] == "ok"
+            assert len(keep.workers) == 1 and keep.workers[0].proc.is_alive()
+            pids.append(keep.workers[0].proc.pid)
+        assert pids[0] == pids[1] != pids[2]
+        assert not _running(pids[0])
+    finally:
+        keep.close()
+    assert keep.workers == [] and not _running(pids[2])
