@@ -267,7 +267,7 @@ def _norm_header(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w#/&'£ ]+", " ", t)).strip()
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)
 def header_roles(text: str) -> tuple[str, ...]:
     """The roles a header cell's text may name, most specific first.
 
@@ -332,7 +332,7 @@ def _says(m: re.Match, text: str) -> bool:
     return sum(1 for w in rest if w not in _FILLER) <= 1
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)
 def is_extra_header(text: str) -> bool:
     """A header the vocabulary knows as an extra column (Measure, Status, Outcome, …)."""
     t = _norm_header(text)
@@ -392,6 +392,8 @@ def split_known(ph: list[Word], s: TableSettings) -> list[list[Word]]:
     if n < 2 or n > s.max_split_words:
         return [ph]
     texts = [w.text for w in ph]
+    if not (header_roles(texts[0]) or is_extra_header(texts[0])):
+        return [ph]  # run-together headers open with a header word (`Lead Key actions`)
     if sum(1 for t in texts if header_roles(t) or is_extra_header(t)) < 2:
         return [ph]  # two headers need two words the vocabulary knows on their own
     whole = " ".join(texts)
