@@ -128,6 +128,56 @@ class DocumentLayout:
     page_errors: dict[int, str] = field(default_factory=dict)
 
 
+def is_white(color: tuple) -> bool:
+    """A paint that is white (grey, RGB or CMYK): no fill worth keeping."""
+    if not color:
+        return False
+    if len(color) == 1:
+        return color[0] >= 0.99
+    if len(color) == 3:
+        return min(color) >= 0.99
+    if len(color) == 4:  # CMYK
+        return max(color) <= 0.01
+    return False
+
+
+def rules_and_fills(lines, rects, s: LayoutSettings) -> tuple[list[Rule], list[Fill]]:
+    """Every reader's rules and fills from its drawn segments and rectangles (plain tuples).
+
+    `lines`: (x0, top, x1, bottom) per straight segment; `rects`: (x0, top, x1, bottom, stroke, fill,
+    color) per rectangle. A segment of at least `min_rule_length` is a rule; a rectangle thinner than
+    `max_rule_thickness` is a rule, a stroked one gives its four edges, a filled non-white one a Fill.
+    """
+    rules: list[Rule] = []
+    fills: list[Fill] = []
+    for x0, top, x1, bottom in lines:
+        if max(x1 - x0, bottom - top) >= s.min_rule_length:
+            if (x1 - x0) >= (bottom - top):
+                y = (top + bottom) / 2
+                rules.append(Rule(x0, y, x1, y))
+            else:
+                x = (x0 + x1) / 2
+                rules.append(Rule(x, top, x, bottom))
+    for x0, top, x1, bottom, stroke, fill, color in rects:
+        w, h = x1 - x0, bottom - top
+        if h <= s.max_rule_thickness and w >= s.min_rule_length:
+            y = (top + bottom) / 2
+            rules.append(Rule(x0, y, x1, y))
+            continue
+        if w <= s.max_rule_thickness and h >= s.min_rule_length:
+            x = (x0 + x1) / 2
+            rules.append(Rule(x, top, x, bottom))
+            continue
+        if w < s.min_rule_length or h < s.min_rule_length:
+            continue
+        if stroke:
+            rules.extend((Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom),
+                          Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)))
+        if fill and not is_white(color):
+            fills.append(Fill(x0, top, x1, bottom, color))
+    return rules, fills
+
+
 READERS = ("pdfplumber", "pdfium")   # every backend that ships; the first is the reference
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pypdfium2.raw  # noqa: F401  (loads PDFium once, before the worker pool forks)
 
-from extractors.layout import _BOLD, _CID, DocumentLayout, Fill, LayoutSettings, PageLayout, Rule, Shape, Word
+from extractors.layout import _BOLD, _CID, DocumentLayout, LayoutSettings, PageLayout, Shape, Word, rules_and_fills
 
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 _TEXT, _PATH, _IMAGE, _SHADING, _FORM = 1, 2, 3, 4, 5
@@ -572,40 +572,6 @@ def _end_points(ops: list[str], pts: list[tuple]) -> list[tuple]:
 
 # ---------------------------------------------------------------- pages
 
-def _rules_and_fills(paths: _Paths, s: LayoutSettings) -> tuple[list[Rule], list[Fill]]:
-    """The pdfplumber reader's rules from lines and rectangles, on tuples."""
-    from extractors.layout.pdfplumber_reader import _is_white
-
-    rules: list[Rule] = []
-    fills: list[Fill] = []
-    for x0, top, x1, bottom in paths.lines:
-        if max(x1 - x0, bottom - top) >= s.min_rule_length:
-            if (x1 - x0) >= (bottom - top):
-                y = (top + bottom) / 2
-                rules.append(Rule(x0, y, x1, y))
-            else:
-                x = (x0 + x1) / 2
-                rules.append(Rule(x, top, x, bottom))
-    for x0, top, x1, bottom, stroke, fill, color in paths.rects:
-        w, h = x1 - x0, bottom - top
-        if h <= s.max_rule_thickness and w >= s.min_rule_length:
-            y = (top + bottom) / 2
-            rules.append(Rule(x0, y, x1, y))
-            continue
-        if w <= s.max_rule_thickness and h >= s.min_rule_length:
-            x = (x0 + x1) / 2
-            rules.append(Rule(x, top, x, bottom))
-            continue
-        if w < s.min_rule_length or h < s.min_rule_length:
-            continue
-        if stroke:
-            rules.extend((Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom),
-                          Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)))
-        if fill and not _is_white(color):
-            fills.append(Fill(x0, top, x1, bottom, color))
-    return rules, fills
-
-
 def _is_symbol(n: int, x0: float, top: float, x1: float, bottom: float, filled: bool, s: LayoutSettings) -> bool:
     """The pdfplumber reader's rules for which curves (`n` points) are Shapes: charts, specks and
     rule-like runs are not."""
@@ -640,7 +606,7 @@ def read_page(raw, doc_raw, index: int, s: LayoutSettings) -> PageLayout:
             last = len(paths.text_order)
             chars = sorted(chars + dropped, key=lambda c: paths.text_order.get(c[8], last))
         words = _words(chars, s)
-        rules, fills = _rules_and_fills(paths, s)
+        rules, fills = rules_and_fills(paths.lines, paths.rects, s)
 
     finally:
         if tp:

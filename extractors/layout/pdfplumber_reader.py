@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractors.layout import _BOLD, _CID, DocumentLayout, Fill, LayoutSettings, PageLayout, Rule, Shape, Word
+from extractors.layout import (_BOLD, _CID, DocumentLayout, Fill, LayoutSettings, PageLayout, Rule, Shape, Word,
+                               rules_and_fills)
 
 
 def _color(obj, key: str = "non_stroking_color") -> tuple:
@@ -18,51 +19,10 @@ def _color(obj, key: str = "non_stroking_color") -> tuple:
         return ()
 
 
-def _is_white(color: tuple) -> bool:
-    if not color:
-        return False
-    if len(color) == 1:
-        return color[0] >= 0.99
-    if len(color) == 3:
-        return min(color) >= 0.99
-    if len(color) == 4:  # CMYK
-        return max(color) <= 0.01
-    return False
-
-
 def _page_rules_and_fills(page, s: LayoutSettings) -> tuple[list[Rule], list[Fill]]:
-    rules: list[Rule] = []
-    fills: list[Fill] = []
-    for ln in page.lines:
-        x0, x1, top, bottom = ln["x0"], ln["x1"], ln["top"], ln["bottom"]
-        if max(x1 - x0, bottom - top) >= s.min_rule_length:
-            if (x1 - x0) >= (bottom - top):
-                y = (top + bottom) / 2
-                rules.append(Rule(x0, y, x1, y))
-            else:
-                x = (x0 + x1) / 2
-                rules.append(Rule(x, top, x, bottom))
-    for r in page.rects:
-        x0, x1, top, bottom = r["x0"], r["x1"], r["top"], r["bottom"]
-        w, h = x1 - x0, bottom - top
-        if h <= s.max_rule_thickness and w >= s.min_rule_length:
-            y = (top + bottom) / 2
-            rules.append(Rule(x0, y, x1, y))
-            continue
-        if w <= s.max_rule_thickness and h >= s.min_rule_length:
-            x = (x0 + x1) / 2
-            rules.append(Rule(x, top, x, bottom))
-            continue
-        if w < s.min_rule_length or h < s.min_rule_length:
-            continue
-        if r.get("stroke"):
-            rules.extend((Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom),
-                          Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)))
-        if r.get("fill"):
-            color = _color(r)
-            if not _is_white(color):
-                fills.append(Fill(x0, top, x1, bottom, color))
-    return rules, fills
+    lines = ((ln["x0"], ln["top"], ln["x1"], ln["bottom"]) for ln in page.lines)
+    rects = ((r["x0"], r["top"], r["x1"], r["bottom"], r.get("stroke"), r.get("fill"), _color(r)) for r in page.rects)
+    return rules_and_fills(lines, rects, s)
 
 
 def _shapes(page, s: LayoutSettings) -> list[Shape]:
