@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from extractors.cleantext import clean_inline
+from extractors.cleantext import clean_inline, mostly
 from extractors.committee import AgendaItem, Meeting
 from extractors.layout import DocumentLayout, PageLayout, Word
 from pipeline.normalise import find_dates, find_times
@@ -99,7 +99,7 @@ class Line:
     @property
     def bold(self) -> bool:
         letters = [w for w in self.words if any(c.isalpha() for c in w.text)] or self.words
-        return sum(len(w.text) for w in letters if w.bold) * 2 > sum(len(w.text) for w in letters)
+        return mostly(letters, "bold")
 
 
 _PAGE_NO = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
@@ -649,11 +649,11 @@ def _item(parts, refs: list[str], owner: dict, words: list[Word], st: _Start, ri
 
 
 def _italic(ws: list[Word]) -> bool:
-    return sum(len(w.text) for w in ws if w.italic) * 2 > sum(len(w.text) for w in ws)
+    return mostly(ws, "italic")
 
 
 def _bold(ws: list[Word]) -> bool:
-    return sum(len(w.text) for w in ws if w.bold) * 2 > sum(len(w.text) for w in ws)
+    return mostly(ws, "bold")
 
 
 def _join(parts: list[str]) -> str:

@@ -20,6 +20,11 @@ _TAG = re.compile(r"</?(p|i|b|u|em|strong|br|span|div)\b[^>]*>", re.I)
 _LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 
 
+def mostly(words: list[Word], style: str) -> bool:
+    """True when more than half of the words' characters are set in `style` ("bold" or "italic")."""
+    return sum(len(w.text) for w in words if getattr(w, style)) * 2 > sum(len(w.text) for w in words)
+
+
 def clean_inline(text: str) -> str:
     """One run of text: ligatures expanded, artefacts removed, white space folded."""
     if not text:

@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
-from extractors.cleantext import cell_text, clean_inline
+from extractors.cleantext import cell_text, clean_inline, mostly
 from extractors.committee import StatusRow
 from extractors.layout import DocumentLayout, PageLayout, Rule, Shape, Word
 
@@ -210,7 +210,7 @@ class Phrase:
 
     @property
     def bold(self) -> bool:
-        return sum(len(w.text) for w in self.words if w.bold) * 2 > sum(len(w.text) for w in self.words)
+        return mostly(self.words, "bold")
 
 
 @dataclass
@@ -240,7 +240,7 @@ class Line:
 
     @property
     def bold(self) -> bool:
-        return sum(len(w.text) for w in self.words if w.bold) * 2 > sum(len(w.text) for w in self.words)
+        return mostly(self.words, "bold")
 
 
 def page_lines(words: list[Word], s: StatusSettings) -> list[Line]:

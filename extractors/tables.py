@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from extractors.cleantext import cell_text, clean_inline, line_groups
+from extractors.cleantext import cell_text, clean_inline, line_groups, mostly
 from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Word
 
 # Header vocabulary: role -> patterns searched (word-bounded) in a header cell's text. A broad
@@ -127,7 +127,7 @@ class Line:
 
     @property
     def bold(self) -> bool:
-        return sum(len(w.text) for w in self.words if w.bold) * 2 > sum(len(w.text) for w in self.words)
+        return mostly(self.words, "bold")
 
 
 @dataclass
