@@ -25,13 +25,9 @@ def _plumber_text(path: Path) -> int:
         return n
 
 
-def bench_pipeline(a: argparse.Namespace) -> list[str]:
-    """Full-pipeline pages/s vs pdfplumber's own extract_text on the same files."""
-    from pipeline.run import RunSettings, find_inputs, run_batch
-
-    paths = find_inputs(a.corpus)
-    if a.limit:
-        paths = paths[: a.limit]
+def _plumber_baseline(paths: list[Path]) -> tuple[int, float]:
+    """The baseline every speed figure is a ratio to: pdfplumber's extract_text over `paths`
+    (pages read, seconds); a file it cannot read adds no pages."""
     t0 = time.perf_counter()
     pages = 0
     for p in paths:
@@ -39,7 +35,17 @@ def bench_pipeline(a: argparse.Namespace) -> list[str]:
             pages += _plumber_text(p)
         except Exception:
             pass
-    base = time.perf_counter() - t0
+    return pages, time.perf_counter() - t0
+
+
+def bench_pipeline(a: argparse.Namespace) -> list[str]:
+    """Full-pipeline pages/s vs pdfplumber's own extract_text on the same files."""
+    from pipeline.run import RunSettings, find_inputs, run_batch
+
+    paths = find_inputs(a.corpus)
+    if a.limit:
+        paths = paths[: a.limit]
+    pages, base = _plumber_baseline(paths)
     base_rate = pages / base if base else 0.0
 
     t0 = time.perf_counter()
@@ -310,7 +316,6 @@ def _cli_run(inputs: list[Path], layout: str, workers: int) -> tuple[float, int,
     Returns (seconds, pages, peak RSS of the main process in kB, peak RSS of any worker in kB); the
     peaks are each process's VmHWM, polled while it runs.
     """
-    import json
     import subprocess
     import tempfile
 
@@ -347,14 +352,7 @@ def bench_readers(a: argparse.Namespace) -> list[str]:
     paths = find_inputs(a.corpus)
     if a.limit:
         paths = paths[: a.limit]
-    t0 = time.perf_counter()
-    pages = 0
-    for p in paths:
-        try:
-            pages += _plumber_text(p)
-        except Exception:
-            pass
-    base = time.perf_counter() - t0
+    pages, base = _plumber_baseline(paths)
     base_rate = pages / base if base else 0.0
     load = os.getloadavg()[0]
     lines = [f"corpus                  {a.corpus}  ({len(paths)} files; load average {load:.1f} on "
