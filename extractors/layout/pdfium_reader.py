@@ -575,10 +575,10 @@ def _end_points(ops: list[str], pts: list[tuple]) -> list[tuple]:
 def _is_symbol(n: int, x0: float, top: float, x1: float, bottom: float, filled: bool, s: LayoutSettings) -> bool:
     """The pdfplumber reader's rules for which curves (`n` points) are Shapes: charts, specks and
     rule-like runs are not."""
-    if n < 3 or n > getattr(s, "max_shape_points", 200):
+    if n < 3 or n > s.max_shape_points:
         return False
     w, h = x1 - x0, bottom - top
-    if max(w, h) < getattr(s, "min_shape_size", 1.0):
+    if max(w, h) < s.min_shape_size:
         return False
     return not (min(w, h) <= s.max_rule_thickness and max(w, h) >= s.min_rule_length and not filled)
 
