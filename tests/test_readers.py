@@ -153,3 +153,45 @@ def test_layout_option_on_run_and_ingest():
     assert ap.parse_args(["ingest", "in", "--store", "s", "--layout", "pdfplumber"]).layout == "pdfplumber"
     with pytest.raises(SystemExit):
         ap.parse_args(["run", "in", "--out", "o", "--layout", "pdfminer"])
+
+
+# the PDFium reader's two ways to its characters and words: the array path (a C scan + numpy, the default
+# where the C part is built) and the Python loop (the reference, and the fallback without a C compiler)
+ARRAY_SAMPLE = CORPUS + [
+    "kent/cabinet-2025-01-30/24-00096 - Commissioning Plan for Education Provision in Kent 2025-29 - Report.pdf",
+    "synthetic/dev-09_foxmere-county-council_resources-and-waste-strategy-delivery-plan.pdf",
+]
+
+
+def _layout_both_ways(path, monkeypatch):
+    from extractors.layout import pdfium_reader
+
+    monkeypatch.setattr(pdfium_reader, "USE_ARRAYS", True)
+    fast = read_layout(path, PDFIUM)
+    monkeypatch.setattr(pdfium_reader, "USE_ARRAYS", False)
+    return fast, read_layout(path, PDFIUM)
+
+
+def test_the_array_path_is_built():
+    from extractors.layout import pdfium_reader
+
+    assert pdfium_reader._arrays is not None, "the C part (extractors/layout/_pdfium_scan.c) was not built"
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_array_path_equals_the_python_loop_on_drawn_pages(tmp_path, monkeypatch, rotate):
+    fast, ref = _layout_both_ways(_draw(tmp_path / "p.pdf", rotate=rotate), monkeypatch)
+    assert fast.pages == ref.pages and len(fast.pages) == 2
+    assert "efficient" in [w.text for w in fast.pages[0].words] or rotate
+
+
+@pytest.mark.parametrize("name", ARRAY_SAMPLE)
+def test_array_path_equals_the_python_loop_on_the_corpus(shared, monkeypatch, name):
+    path = shared / "corpus" / name
+    if not path.exists():
+        pytest.skip(f"{name} not in ../shared")
+    fast, ref = _layout_both_ways(path, monkeypatch)
+    assert len(fast.pages) == len(ref.pages) > 0
+    for a, b in zip(fast.pages, ref.pages):
+        assert a.words == b.words, (name, a.number)
+        assert a == b, (name, a.number)

@@ -36,6 +36,12 @@ import pypdfium2.raw  # noqa: F401  (loads PDFium once, before the worker pool f
 
 from extractors.layout import _BOLD, _CID, DocumentLayout, LayoutSettings, PageLayout, Shape, Word, rules_and_fills
 
+try:  # the characters and words without a Python step per character (needs the C part; optional)
+    from extractors.layout import pdfium_arrays as _arrays
+except ImportError:  # not built (no C compiler at install): the Python loop below, same results
+    _arrays = None
+USE_ARRAYS = True   # False: always the Python loop (the reference the tests compare the array path to)
+
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 _TEXT, _PATH, _IMAGE, _SHADING, _FORM = 1, 2, 3, 4, 5
 _LINETO, _BEZIERTO, _MOVETO = 0, 1, 2
@@ -145,18 +151,26 @@ def _obj_addr_fn(raw):
     return _GET_OBJ_ADDR
 
 
-def _chars(raw, tp, frame: _Frame, order: dict[int, int] | None = None) -> tuple[list[tuple], int]:
-    """PDFium's characters as (text, x0, x1, top, bottom, font, size, upright, text object), in content
-    stream order (pdfminer's order: PDFium's text page may move a text object within its line); and
-    how many there are (PDFium's generated characters not counted)."""
+def _page_text(raw, tp) -> tuple[str, int]:
+    """The page's text, one str per PDFium character, and how many characters there are."""
     n = raw.FPDFText_CountChars(tp)
     if n <= 0:
-        return [], 0
+        return "", 0
     buf = ctypes.create_string_buffer(2 * (n + 1))
     got = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
     text = buf.raw[: 2 * max(0, got - 1)].decode("utf-16-le", "replace")
     if len(text) != n:  # characters outside the BMP: ask one by one
         text = "".join(chr(raw.FPDFText_GetUnicode(tp, i) or 0xFFFD) for i in range(n))
+    return text, n
+
+
+def _chars(raw, tp, frame: _Frame, order: dict[int, int] | None = None) -> tuple[list[tuple], int]:
+    """PDFium's characters as (text, x0, x1, top, bottom, font, size, upright, text object), in content
+    stream order (pdfminer's order: PDFium's text page may move a text object within its line); and
+    how many there are (PDFium's generated characters not counted)."""
+    text, n = _page_text(raw, tp)
+    if n <= 0:
+        return [], 0
     tp_addr = ctypes.cast(tp, ctypes.c_void_p).value
     get_obj = _obj_addr_fn(raw)
     rect = raw.FS_RECTF()
@@ -308,15 +322,23 @@ def _dropped_spaces(raw, tp, frame: _Frame, paths: "_Paths", seen: set) -> list[
     out = []
     fonts: dict[tuple, tuple] = {}
     fm = raw.FS_MATRIX()
+    bounds: dict[int, tuple | None] = {}   # each object's box asked once
+
+    def box_of(a: int) -> tuple | None:
+        got = bounds.get(a, bounds)
+        if got is bounds:
+            got = bounds[a] = _bounds(raw, paths.text_objs[a][0])
+        return got
+
     for addr in missing:
         obj, enclosing = paths.text_objs[addr]
-        box = _bounds(raw, obj)
+        box = box_of(addr)
         if box is None:
             continue
         k = paths.text_order[addr]
         repeat = False
         for prev in order[max(0, k - PDFIUM.repeat_window): k]:
-            pb = _bounds(raw, paths.text_objs[prev][0])
+            pb = box_of(prev)
             if pb and all(abs(u - v) <= PDFIUM.repeat_tolerance for u, v in zip(box, pb)):
                 repeat = True
                 break
@@ -413,6 +435,28 @@ def _merge(cs: list[tuple]) -> Word:
         min([c[1] for c in cs]), max([c[2] for c in cs]), min([c[3] for c in cs]), max([c[4] for c in cs]),
         round(c0[6], 2), style[0], style[1],
     )
+
+
+def _make_words(texts: list, x0s: list, x1s: list, tops: list, bottoms: list, sizes: list, fonts: list) -> list:
+    """The words of the array path (`pdfium_arrays.page_words`), each built as `_merge` builds one."""
+    styles: dict[str, tuple] = {}
+    for font in set(fonts):
+        style = _FONT_STYLE.get(font)
+        if style is None:
+            low = font.lower()
+            style = _FONT_STYLE[font] = (bool(_BOLD.search(font)), "italic" in low or "oblique" in low)
+        styles[font] = style
+    rounded = {z: round(z, 2) for z in set(sizes)}
+    page = "".join(texts)
+    if any(lig in page for lig in _LIGATURES):
+        texts = [t.translate(_LIG_TABLE) for t in texts]
+    new, out = object.__new__, []
+    for t, a, b, c, d, z, f in zip(texts, x0s, x1s, tops, bottoms, sizes, fonts):
+        w = new(Word)   # a frozen dataclass, filled as its __init__ would, at half the cost
+        bold, italic = styles[f]
+        w.__dict__.update(text=t, x0=a, x1=b, top=c, bottom=d, size=rounded[z], bold=bold, italic=italic)
+        out.append(w)
+    return out
 
 
 # ---------------------------------------------------------------- paths, images
@@ -599,13 +643,23 @@ def read_page(raw, doc_raw, index: int, s: LayoutSettings) -> PageLayout:
         paths.settings = s
         _walk(raw, raw.FPDFPage_GetObject, raw.FPDFPage_CountObjects, page, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0),
               frame, paths)
-        chars, n_chars = _chars(raw, tp, frame, paths.text_order)
-        dropped = _dropped_spaces(raw, tp, frame, paths, {c[8] for c in chars})
-        if dropped:
-            n_chars += len(dropped)
-            last = len(paths.text_order)
-            chars = sorted(chars + dropped, key=lambda c: paths.text_order.get(c[8], last))
-        words = _words(chars, s)
+        if _arrays is not None and USE_ARRAYS:
+            text, n = _page_text(raw, tp)
+            fonts: dict = {}
+            matrix = raw.FS_MATRIX()
+            chars, n_chars = _arrays.page_chars(
+                raw, tp, text, n, frame, paths.text_order,
+                lambda i: _text_obj(raw, tp, i, frame, matrix, fonts),
+                lambda seen: _dropped_spaces(raw, tp, frame, paths, seen))
+            words = _arrays.page_words(chars, s.x_tolerance, s.y_tolerance, _make_words)
+        else:
+            chars, n_chars = _chars(raw, tp, frame, paths.text_order)
+            dropped = _dropped_spaces(raw, tp, frame, paths, {c[8] for c in chars})
+            if dropped:
+                n_chars += len(dropped)
+                last = len(paths.text_order)
+                chars = sorted(chars + dropped, key=lambda c: paths.text_order.get(c[8], last))
+            words = _words(chars, s)
         rules, fills = rules_and_fills(paths.lines, paths.rects, s)
 
     finally:
