@@ -6,4 +6,4 @@ its pure-Python loop (same results, slower).
 from setuptools import Extension, setup
 
 setup(ext_modules=[Extension("extractors.layout._pdfium_scan", ["extractors/layout/_pdfium_scan.c"],
-                             optional=True, extra_compile_args=["-O2"])])
+                             optional=True, extra_compile_args=["-O2", "-ffp-contract=off"])])

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from extractors.layout._pdfium_scan import scan  # ImportError: the reader falls back to its Python loop
+from extractors.layout._pdfium_scan import char_objects, scan, walk  # ImportError: the reader's Python loop
 
 _SPECIAL = (0x00, 0x02, 0xFFFE)   # PDFium's marks: \x00 and \x02 (a hyphen ending a line), \ufffe
 _SPACE = ord(" ")
@@ -51,7 +51,56 @@ class Chars:
         return len(self.code)
 
 
+# the C part's records (extractors/layout/_pdfium_scan.c: obj_rec, seg_rec, chr_rec), every field 8 bytes
+OBJ_DTYPE = np.dtype([("kind", "<i8"), ("handle", "<i8"), ("parent", "<i8"), ("mat_ok", "<i8"), ("m", "<f8", 6),
+                      ("bounds_ok", "<i8"), ("bounds", "<f8", 4), ("draw_ok", "<i8"), ("fill_mode", "<i8"),
+                      ("stroke", "<i8"), ("fill_ok", "<i8"), ("fill", "<i8", 4), ("stroke_ok", "<i8"),
+                      ("scol", "<i8", 4), ("seg_start", "<i8"), ("seg_count", "<i8"), ("font", "<i8"),
+                      ("fs_ok", "<i8"), ("fs", "<f8")])
+SEG_DTYPE = np.dtype([("ok", "<i8"), ("x", "<f8"), ("y", "<f8"), ("type", "<i8"), ("close", "<i8")])
+CHR_DTYPE = np.dtype([("obj", "<i8"), ("font", "<i8"), ("fs", "<f8"), ("mat_ok", "<i8"), ("m", "<f8", 6),
+                      ("map_err", "<i8"), ("ox", "<f8"), ("oy", "<f8")])
+
 _FN_ADDRS: tuple | None = None
+_WALK_FNS: tuple | None = None
+_CHR_FNS: tuple | None = None
+
+
+def _addrs(*fns) -> tuple:
+    return tuple(ctypes.cast(f, ctypes.c_void_p).value for f in fns)
+
+
+def walk_page(raw, page, max_depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every text, path, image and form object of a page, forms entered depth first, with what the
+    reader asks of each (OBJ_DTYPE: matrix, bounds, draw mode, colours, font; `parent` the record of the
+    enclosing form, -1 at page level), and the segments of every path (SEG_DTYPE).
+
+    Raises RecursionError where forms nest `max_depth` deep (the page fails, as in pdfminer).
+    """
+    global _WALK_FNS
+    if _WALK_FNS is None:
+        _WALK_FNS = _addrs(raw.FPDFPage_CountObjects, raw.FPDFFormObj_CountObjects, raw.FPDFPage_GetObject,
+                           raw.FPDFFormObj_GetObject, raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetMatrix,
+                           raw.FPDFPageObj_GetBounds, raw.FPDFPath_GetDrawMode, raw.FPDFPath_CountSegments,
+                           raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint, raw.FPDFPathSegment_GetType,
+                           raw.FPDFPathSegment_GetClose, raw.FPDFPageObj_GetFillColor,
+                           raw.FPDFPageObj_GetStrokeColor, raw.FPDFTextObj_GetFont, raw.FPDFTextObj_GetFontSize)
+    got = walk(ctypes.cast(page, ctypes.c_void_p).value, max_depth, _WALK_FNS)
+    if got is None:
+        raise RecursionError(f"form XObjects nested deeper than {max_depth}")
+    return np.frombuffer(got[0], dtype=OBJ_DTYPE), np.frombuffer(got[1], dtype=SEG_DTYPE)
+
+
+def first_chars(raw, tp, indices: np.ndarray) -> np.ndarray:
+    """What `pdfium_reader._text_obj` asks of the character at each index (CHR_DTYPE)."""
+    global _CHR_FNS
+    if _CHR_FNS is None:
+        _CHR_FNS = _addrs(raw.FPDFText_GetTextObject, raw.FPDFTextObj_GetFont, raw.FPDFTextObj_GetFontSize,
+                          raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix, raw.FPDFText_HasUnicodeMapError,
+                          raw.FPDFText_GetCharOrigin)
+    got = char_objects(ctypes.cast(tp, ctypes.c_void_p).value, np.ascontiguousarray(indices, dtype="<i4").tobytes(),
+                       _CHR_FNS)
+    return np.frombuffer(got, dtype=CHR_DTYPE)
 
 
 def _fn_addrs(raw) -> tuple:
@@ -63,11 +112,11 @@ def _fn_addrs(raw) -> tuple:
     return _FN_ADDRS
 
 
-def page_chars(raw, tp, text: str, n: int, frame, order: dict, text_obj, dropped) -> tuple[Chars, int]:
+def page_chars(raw, tp, text: str, n: int, frame, order: dict, text_objs, dropped) -> tuple[Chars, int]:
     """The rules of `pdfium_reader._chars` (then `_dropped_spaces`, merged in content stream order).
 
-    `text`: the page's text, one str per PDFium character; `text_obj(i)`: the `_Obj` of the text object
-    of character i; `dropped(seen)`: `_dropped_spaces`' tuples for the text objects not in `seen`.
+    `text`: the page's text, one str per PDFium character; `text_objs(indices)`: the `_Obj`s of the text
+    objects of the characters at `indices`; `dropped(seen)`: `_dropped_spaces`' tuples for the text objects not in `seen`.
     Returns the characters and how many PDFium has that it did not generate (plus dropped spaces).
     """
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
@@ -89,7 +138,7 @@ def page_chars(raw, tp, text: str, n: int, frame, order: dict, text_obj, dropped
 
     # one `_Obj` per text object, from its first kept character; content-stream places
     addrs, first, inv = np.unique(obj[kept], return_index=True, return_inverse=True)
-    infos = [text_obj(int(kept[f])) for f in first]
+    infos = text_objs(kept[first])
     font_ids: dict[str, int] = {}
     o_font = np.array([font_ids.setdefault(o.font, len(font_ids)) for o in infos], dtype=np.int64)
     fonts = list(font_ids)

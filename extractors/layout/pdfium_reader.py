@@ -287,6 +287,34 @@ def _text_obj(raw, tp, i: int, frame: _Frame, matrix, fonts: dict) -> _Obj:
     return _Obj(font, size, upright, unmapped, top, bottom)
 
 
+def _font_at(raw, addr: int, size: float, fonts: dict) -> tuple[str, float]:
+    """`_font` for a font given by its address (the array path's records)."""
+    got = fonts.get((addr, size))
+    if got is None:
+        got = _font(raw, ctypes.cast(addr, raw.FPDF_FONT) if addr else None, size, fonts)
+    return got
+
+
+def _text_objs(raw, tp, indices, frame: _Frame, fonts: dict) -> list[_Obj]:
+    """`_text_obj` of the characters at `indices`, PDFium asked once for all (the array path)."""
+    out = []
+    ctm = frame.ctm
+    for obj, font_addr, fs, mat_ok, mat, map_err, ox, oy in _arrays.first_chars(raw, tp, indices).tolist():
+        font, desc = _font_at(raw, font_addr if obj else 0, fs, fonts)
+        m = _mul(tuple(mat), ctm) if mat_ok else ctm
+        a, b, c, d = m[:4]
+        upright = 0 < a * d and b * c <= 0
+        size = abs(fs * d) if upright else abs(fs) * (b * b + d * d) ** 0.5
+        top = bottom = 0.0
+        if upright:
+            c, d = (mat[2], mat[3]) if m is not ctm else (0.0, 1.0)
+            y0 = frame.pt(ox + c * desc, oy + d * desc)[1]
+            y1 = frame.pt(ox + c * (desc + fs), oy + d * (desc + fs))[1]
+            top, bottom = min(y0, y1), max(y0, y1)
+        out.append(_Obj(font, size, upright, map_err == 1, top, bottom))
+    return out
+
+
 _STD_DESCENT: dict[str, float | None] = {}
 
 
@@ -355,6 +383,42 @@ def _dropped_spaces(raw, tp, frame: _Frame, paths: "_Paths", seen: set) -> list[
         # the object's matrix maps text space (the font size not applied) to user space, as a char's matrix
         x, y0 = frame.pt(*_apply(m, 0.0, desc))
         y1 = frame.pt(*_apply(m, 0.0, desc + fs.value))[1]
+        out.append((" ", x, x, min(y0, y1), max(y0, y1), font, size, upright, addr))
+    return out
+
+
+def _dropped_spaces_fast(raw, frame: _Frame, paths: "_Paths", seen: set) -> list[tuple]:
+    """`_dropped_spaces` on the walk's records (the array path): the same rules, no PDFium calls."""
+    missing = [a for a in paths.text_objs if a not in seen]
+    if not missing:
+        return []
+    order = list(paths.text_objs)
+    recs = paths.records
+    out = []
+    fonts: dict[tuple, tuple] = {}
+    tol = PDFIUM.repeat_tolerance
+    for addr in missing:
+        k_rec, enclosing = paths.text_objs[addr]
+        kind, handle, parent, mat_ok, fm, bounds_ok, box, *_rest, font_addr, fs_ok, fs = recs[k_rec]
+        if not bounds_ok:
+            continue
+        k = paths.text_order[addr]
+        repeat = False
+        for prev in order[max(0, k - PDFIUM.repeat_window): k]:
+            pr = recs[paths.text_objs[prev][0]]
+            if pr[5] and all(abs(u - v) <= tol for u, v in zip(box, pr[6])):
+                repeat = True
+                break
+        if repeat or not mat_ok:
+            continue
+        m = _mul(tuple(fm), enclosing)   # text space -> user space
+        dev = _mul(m, frame.ctm)
+        font, desc = _font_at(raw, font_addr, fs, fonts)
+        a, b, c, d = dev[:4]
+        upright = 0 < a * d and b * c <= 0
+        size = abs(fs * d) if upright else abs(fs) * (b * b + d * d) ** 0.5
+        x, y0 = frame.pt(*_apply(m, 0.0, desc))
+        y1 = frame.pt(*_apply(m, 0.0, desc + fs))[1]
         out.append((" ", x, x, min(y0, y1), max(y0, y1), font, size, upright, addr))
     return out
 
@@ -512,6 +576,70 @@ def _walk(raw, obj_at, count, container, matrix: tuple, frame: _Frame, out: _Pat
             _walk(raw, raw.FPDFFormObj_GetObject, raw.FPDFFormObj_CountObjects, obj, inner, frame, out, depth + 1)
 
 
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _walk_fast(raw, page, frame: _Frame, out: "_Paths") -> None:
+    """`_walk` on the C walk's records (the array path): the same objects in the same order."""
+    objs, segs = _arrays.walk_page(raw, page, PDFIUM.max_form_depth)
+    recs = objs.tolist()
+    seg_list = segs.tolist()
+    out.records = recs
+    inner: dict[int, tuple] = {}   # a form's record -> the matrix its objects are drawn with
+    for k, rec in enumerate(recs):
+        kind, handle, parent = rec[0], rec[1], rec[2]
+        enclosing = _IDENTITY if parent < 0 else inner[parent]
+        if kind == _TEXT:
+            out.text_order[handle] = len(out.text_order)
+            out.text_objs[handle] = (k, enclosing)
+        elif kind == _PATH:
+            _path_rec(rec, seg_list, enclosing, frame, out)
+        elif kind == _IMAGE:
+            if rec[5]:
+                l, b, r, t = rec[6]
+                pts = [_apply(enclosing, x, y) for x, y in ((l, b), (r, t))]
+                out.n_images += 1
+                out.image_area += abs(pts[1][0] - pts[0][0]) * abs(pts[1][1] - pts[0][1])
+        elif kind == _FORM:
+            inner[k] = _mul(tuple(rec[4]), enclosing) if rec[3] else enclosing
+
+
+def _path_rec(rec: list, seg_list: list, matrix: tuple, frame: _Frame, out: "_Paths") -> None:
+    """`_path` on a path's record and its segments."""
+    (kind, handle, parent, mat_ok, fm, bounds_ok, box, draw_ok, fill_mode, stroke, fill_ok, fill_c, stroke_ok,
+     stroke_c, seg_start, seg_count, *_rest) = rec
+    if not draw_ok:
+        return
+    fill, stroke = fill_mode != 0, bool(stroke)
+    if not (fill or stroke):
+        return
+    m = _mul(tuple(fm), matrix) if mat_ok else matrix
+    ops: list[str] = []
+    pts: list[tuple] = []
+    start = None
+    pt = frame.pt
+    for ok, x, y, seg_kind, close in seg_list[seg_start: seg_start + seg_count]:
+        if not ok:
+            continue
+        p = pt(*_apply(m, x, y))
+        if seg_kind == _MOVETO:
+            ops.append("m")
+            start = p
+        elif seg_kind == _BEZIERTO:
+            ops.append("c")
+        else:
+            ops.append("l")
+        pts.append(p)
+        if close and start is not None:
+            ops.append("h")
+            pts.append(start)
+    if not ops:
+        return
+    fcol = (fill_c[0] / 255.0, fill_c[1] / 255.0, fill_c[2] / 255.0) if fill and fill_ok else ()
+    scol = (stroke_c[0] / 255.0, stroke_c[1] / 255.0, stroke_c[2] / 255.0) if stroke and stroke_ok else ()
+    _subpaths(ops, pts, fill, stroke, fcol, scol, out)
+
+
 def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
     a, b, c, d, e, f = m
     return a * x + c * y + e, b * x + d * y + f
@@ -554,7 +682,12 @@ def _path(raw, obj, matrix: tuple, frame: _Frame, out: _Paths, fm) -> None:
         return
     fcol = _rgb(raw, raw.FPDFPageObj_GetFillColor, obj) if fill else ()
     scol = _rgb(raw, raw.FPDFPageObj_GetStrokeColor, obj) if stroke else ()
-    # pdfminer splits a path at every move and classifies each piece
+    _subpaths(ops, pts, fill, stroke, fcol, scol, out)
+
+
+def _subpaths(ops: list[str], pts: list[tuple], fill: bool, stroke: bool, fcol: tuple, scol: tuple,
+              out: "_Paths") -> None:
+    """pdfminer splits a path at every move and classifies each piece."""
     k = 0
     while k < len(ops):
         j = k + 1
@@ -641,18 +774,17 @@ def read_page(raw, doc_raw, index: int, s: LayoutSettings) -> PageLayout:
             raise RuntimeError(f"PDFium could not read the text of page {index + 1}")
         paths = _Paths()
         paths.settings = s
-        _walk(raw, raw.FPDFPage_GetObject, raw.FPDFPage_CountObjects, page, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0),
-              frame, paths)
         if _arrays is not None and USE_ARRAYS:
+            _walk_fast(raw, page, frame, paths)
             text, n = _page_text(raw, tp)
             fonts: dict = {}
-            matrix = raw.FS_MATRIX()
             chars, n_chars = _arrays.page_chars(
                 raw, tp, text, n, frame, paths.text_order,
-                lambda i: _text_obj(raw, tp, i, frame, matrix, fonts),
-                lambda seen: _dropped_spaces(raw, tp, frame, paths, seen))
+                lambda indices: _text_objs(raw, tp, indices, frame, fonts),
+                lambda seen: _dropped_spaces_fast(raw, frame, paths, seen))
             words = _arrays.page_words(chars, s.x_tolerance, s.y_tolerance, _make_words)
         else:
+            _walk(raw, raw.FPDFPage_GetObject, raw.FPDFPage_CountObjects, page, _IDENTITY, frame, paths)
             chars, n_chars = _chars(raw, tp, frame, paths.text_order)
             dropped = _dropped_spaces(raw, tp, frame, paths, {c[8] for c in chars})
             if dropped:
