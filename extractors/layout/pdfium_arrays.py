@@ -115,8 +115,8 @@ def _fn_addrs(raw) -> tuple:
 def page_chars(raw, tp, text: str, n: int, frame, order: dict, text_objs, dropped) -> tuple[Chars, int]:
     """The rules of `pdfium_reader._chars` (then `_dropped_spaces`, merged in content stream order).
 
-    `text`: the page's text, one str per PDFium character; `text_objs(indices)`: the `_Obj`s of the text
-    objects of the characters at `indices`; `dropped(seen)`: `_dropped_spaces`' tuples for the text objects not in `seen`.
+    `text`: the page's text, one str per PDFium character; `text_objs(indices)`: (font names, size,
+    upright, unmapped, top, bottom) of the text objects of the characters at `indices`, as `_text_obj`; `dropped(seen)`: `_dropped_spaces`' tuples for the text objects not in `seen`.
     Returns the characters and how many PDFium has that it did not generate (plus dropped spaces).
     """
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
@@ -138,15 +138,10 @@ def page_chars(raw, tp, text: str, n: int, frame, order: dict, text_objs, droppe
 
     # one `_Obj` per text object, from its first kept character; content-stream places
     addrs, first, inv = np.unique(obj[kept], return_index=True, return_inverse=True)
-    infos = text_objs(kept[first])
+    names, o_size, o_up, o_unmapped, o_top, o_bottom = text_objs(kept[first])
     font_ids: dict[str, int] = {}
-    o_font = np.array([font_ids.setdefault(o.font, len(font_ids)) for o in infos], dtype=np.int64)
+    o_font = np.array([font_ids.setdefault(f, len(font_ids)) for f in names], dtype=np.int64)
     fonts = list(font_ids)
-    o_size = np.array([o.size for o in infos], dtype=np.float64)
-    o_up = np.array([o.upright for o in infos], dtype=bool)
-    o_unmapped = np.array([o.unmapped for o in infos], dtype=bool)
-    o_top = np.array([o.top for o in infos], dtype=np.float64)
-    o_bottom = np.array([o.bottom for o in infos], dtype=np.float64)
     place = _places(addrs, order, n_order)
     shuffled = bool(np.any(np.diff(place[inv]) < 0))
 

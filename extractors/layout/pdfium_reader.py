@@ -32,6 +32,7 @@ import ctypes
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pypdfium2.raw  # noqa: F401  (loads PDFium once, before the worker pool forks)
 
 from extractors.layout import _BOLD, _CID, DocumentLayout, LayoutSettings, PageLayout, Shape, Word, rules_and_fills
@@ -295,24 +296,38 @@ def _font_at(raw, addr: int, size: float, fonts: dict) -> tuple[str, float]:
     return got
 
 
-def _text_objs(raw, tp, indices, frame: _Frame, fonts: dict) -> list[_Obj]:
-    """`_text_obj` of the characters at `indices`, PDFium asked once for all (the array path)."""
-    out = []
-    ctm = frame.ctm
-    for obj, font_addr, fs, mat_ok, mat, map_err, ox, oy in _arrays.first_chars(raw, tp, indices).tolist():
-        font, desc = _font_at(raw, font_addr if obj else 0, fs, fonts)
-        m = _mul(tuple(mat), ctm) if mat_ok else ctm
-        a, b, c, d = m[:4]
-        upright = 0 < a * d and b * c <= 0
-        size = abs(fs * d) if upright else abs(fs) * (b * b + d * d) ** 0.5
-        top = bottom = 0.0
-        if upright:
-            c, d = (mat[2], mat[3]) if m is not ctm else (0.0, 1.0)
-            y0 = frame.pt(ox + c * desc, oy + d * desc)[1]
-            y1 = frame.pt(ox + c * (desc + fs), oy + d * (desc + fs))[1]
-            top, bottom = min(y0, y1), max(y0, y1)
-        out.append(_Obj(font, size, upright, map_err == 1, top, bottom))
-    return out
+def _text_objs(raw, tp, indices, frame: _Frame, fonts: dict) -> tuple:
+    """`_text_obj` of the characters at `indices` (the array path), PDFium asked once for all and the
+    arithmetic done on arrays, operation for operation as `_text_obj` does it.
+
+    Returns (font names, size, upright, unmapped, top, bottom), one entry per index.
+    """
+    r = _arrays.first_chars(raw, tp, indices)
+    fs, mat, ok = r["fs"], r["m"], r["mat_ok"] != 0
+    names, descs = [], []
+    for addr, obj, size in zip(r["font"].tolist(), r["obj"].tolist(), fs.tolist()):
+        font, desc = _font_at(raw, addr if obj else 0, size, fonts)
+        names.append(font)
+        descs.append(desc)
+    desc = np.array(descs, dtype=np.float64)
+    A, B, C, D, _E, F = frame.ctm
+    a1, b1, c1, d1 = mat[:, 0], mat[:, 1], mat[:, 2], mat[:, 3]
+    # _mul(character matrix, page matrix); the page matrix alone where PDFium gives no character matrix
+    a = np.where(ok, A * a1 + C * b1, A)
+    b = np.where(ok, B * a1 + D * b1, B)
+    c = np.where(ok, A * c1 + C * d1, C)
+    d = np.where(ok, B * c1 + D * d1, D)
+    upright = (0 < a * d) & (b * c <= 0)
+    size = np.abs(fs * d)
+    for k in np.flatnonzero(~upright).tolist():  # rotated text (rare): as _text_obj computes it
+        size[k] = abs(float(fs[k])) * (float(b[k]) * float(b[k]) + float(d[k]) * float(d[k])) ** 0.5
+    cc, dd = np.where(ok, c1, 0.0), np.where(ok, d1, 1.0)
+    ox, oy, H, Y0 = r["ox"], r["oy"], frame.H, frame.Y0
+    y0 = H - (B * (ox + cc * desc) + D * (oy + dd * desc) + F) - Y0
+    y1 = H - (B * (ox + cc * (desc + fs)) + D * (oy + dd * (desc + fs)) + F) - Y0
+    top = np.where(upright, np.minimum(y0, y1), 0.0)
+    bottom = np.where(upright, np.maximum(y0, y1), 0.0)
+    return names, size, upright, r["map_err"] == 1, top, bottom
 
 
 _STD_DESCENT: dict[str, float | None] = {}
@@ -392,24 +407,23 @@ def _dropped_spaces_fast(raw, frame: _Frame, paths: "_Paths", seen: set) -> list
     missing = [a for a in paths.text_objs if a not in seen]
     if not missing:
         return []
-    order = list(paths.text_objs)
     recs = paths.records
+    # the repeat test on arrays: each missing object's box against the boxes of the few before it
+    ks = np.array([paths.text_order[a] for a in missing], dtype=np.int64)
+    ok, boxes = paths.text_bounds()
+    repeat = np.zeros(len(ks), dtype=bool)
+    for back in range(1, PDFIUM.repeat_window + 1):
+        j = ks - back
+        valid = j >= 0
+        jj = np.where(valid, j, 0)
+        same = np.all(np.abs(boxes[ks] - boxes[jj]) <= PDFIUM.repeat_tolerance, axis=1)
+        repeat |= valid & ok[jj] & same
     out = []
     fonts: dict[tuple, tuple] = {}
-    tol = PDFIUM.repeat_tolerance
-    for addr in missing:
+    for addr, rep in zip(missing, repeat.tolist()):
         k_rec, enclosing = paths.text_objs[addr]
         kind, handle, parent, mat_ok, fm, bounds_ok, box, *_rest, font_addr, fs_ok, fs = recs[k_rec]
-        if not bounds_ok:
-            continue
-        k = paths.text_order[addr]
-        repeat = False
-        for prev in order[max(0, k - PDFIUM.repeat_window): k]:
-            pr = recs[paths.text_objs[prev][0]]
-            if pr[5] and all(abs(u - v) <= tol for u, v in zip(box, pr[6])):
-                repeat = True
-                break
-        if repeat or not mat_ok:
+        if not bounds_ok or rep or not mat_ok:
             continue
         m = _mul(tuple(fm), enclosing)   # text space -> user space
         dev = _mul(m, frame.ctm)
@@ -538,6 +552,15 @@ class _Paths:
         self.lines, self.rects, self.curves = [], [], []
         self.text_order: dict[int, int] = {}   # text object address -> its place in the content streams
         self.text_objs: dict[int, tuple] = {}   # text object address -> (handle, matrix of what encloses it)
+        self.records: list = []                 # the array path: the C walk's records (text_objs holds indices)
+
+    def text_bounds(self) -> tuple:
+        """The array path: (bounds found, bounds) of every text object in content-stream order."""
+        recs = self.records
+        idx = [k for k, _m in self.text_objs.values()]
+        ok = np.array([recs[k][5] for k in idx], dtype=bool)
+        boxes = np.array([recs[k][6] for k in idx], dtype=np.float64).reshape(len(idx), 4)
+        return ok, boxes
 
 
 def _rgb(raw, getter, obj) -> tuple:
