@@ -116,7 +116,7 @@ def page_chars(raw, tp, text: str, n: int, frame, order: dict, text_objs, droppe
     """The rules of `pdfium_reader._chars` (then `_dropped_spaces`, merged in content stream order).
 
     `text`: the page's text, one str per PDFium character; `text_objs(indices)`: (font names, size,
-    upright, unmapped, top, bottom) of the text objects of the characters at `indices`, as `_text_obj`; `dropped(seen)`: `_dropped_spaces`' tuples for the text objects not in `seen`.
+    upright, unmapped, top, bottom) of the text objects of the characters at `indices`, as `_text_obj`; `dropped(seen)`: the `Spaces` of `_dropped_spaces` for the text objects not in `seen`.
     Returns the characters and how many PDFium has that it did not generate (plus dropped spaces).
     """
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
@@ -213,27 +213,47 @@ def _empty() -> Chars:
                  np.zeros(0, dtype=bool), np.zeros(0, dtype=np.uint64), [])
 
 
-def _chars_with(chars: Chars, extra: list[tuple], order: dict, n_order: int) -> Chars:
-    """`chars` and the space tuples `extra` (as `_dropped_spaces` gives them), stably sorted by
-    content stream place."""
+@dataclass
+class Spaces:
+    """Spaces PDFium's text page left out (`pdfium_reader._dropped_spaces_fast`), one entry per space."""
+
+    x: np.ndarray         # x0 == x1
+    top: np.ndarray
+    bottom: np.ndarray
+    font: list            # font names
+    size: np.ndarray
+    upright: np.ndarray
+    obj: np.ndarray       # text object address
+
+    def __len__(self) -> int:
+        return len(self.font)
+
+
+def _chars_with(chars: Chars, extra: Spaces, order: dict, n_order: int) -> Chars:
+    """`chars` and the spaces `extra`, stably sorted by content stream place."""
     fonts = list(chars.fonts)
     ids = {name: k for k, name in enumerate(fonts)}
-    for t in extra:
-        if t[5] not in ids:
-            ids[t[5]] = len(fonts)
-            fonts.append(t[5])
-    col = lambda k, arr, dt: np.concatenate([arr, np.array([t[k] for t in extra], dtype=dt)])  # noqa: E731
-    code = np.concatenate([chars.code, np.full(len(extra), _SPACE, dtype=np.int64)])
-    cid = np.concatenate([chars.cid, np.zeros(len(extra), dtype=bool)])
-    x0, x1 = col(1, chars.x0, np.float64), col(2, chars.x1, np.float64)
-    top, bottom = col(3, chars.top, np.float64), col(4, chars.bottom, np.float64)
-    font = np.concatenate([chars.font, np.array([ids[t[5]] for t in extra], dtype=np.int64)])
-    size, up = col(6, chars.size, np.float64), col(7, chars.upright, bool)
-    addr = col(8, chars.obj, np.uint64)
+    for name in extra.font:
+        if name not in ids:
+            ids[name] = len(fonts)
+            fonts.append(name)
+    n = len(extra)
+    code = np.concatenate([chars.code, np.full(n, _SPACE, dtype=np.int64)])
+    cid = np.concatenate([chars.cid, np.zeros(n, dtype=bool)])
+    x0, x1 = np.concatenate([chars.x0, extra.x]), np.concatenate([chars.x1, extra.x])
+    top, bottom = np.concatenate([chars.top, extra.top]), np.concatenate([chars.bottom, extra.bottom])
+    font = np.concatenate([chars.font, np.array([ids[f] for f in extra.font], dtype=np.int64)])
+    size, up = np.concatenate([chars.size, extra.size]), np.concatenate([chars.upright, extra.upright])
+    addr = np.concatenate([chars.obj, extra.obj.astype(np.uint64)])
     uniq, inv = np.unique(addr, return_inverse=True)
     seq = np.argsort(_places(uniq, order, n_order)[inv], kind="stable")
     return Chars(code[seq], cid[seq], x0[seq], x1[seq], top[seq], bottom[seq], font[seq], size[seq], up[seq],
                  addr[seq], fonts)
+
+
+def no_spaces() -> Spaces:
+    z = np.zeros(0, dtype=np.float64)
+    return Spaces(z, z, z, [], z, np.zeros(0, dtype=bool), np.zeros(0, dtype=np.uint64))
 
 
 def page_words(chars: Chars, xt: float, yt: float, make_words) -> list:

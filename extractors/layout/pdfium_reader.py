@@ -402,13 +402,13 @@ def _dropped_spaces(raw, tp, frame: _Frame, paths: "_Paths", seen: set) -> list[
     return out
 
 
-def _dropped_spaces_fast(raw, frame: _Frame, paths: "_Paths", seen: set) -> list[tuple]:
-    """`_dropped_spaces` on the walk's records (the array path): the same rules, no PDFium calls."""
+def _dropped_spaces_fast(raw, frame: _Frame, paths: "_Paths", seen: set):
+    """`_dropped_spaces` on the walk's records (the array path): the same rules and arithmetic, on arrays."""
     missing = [a for a in paths.text_objs if a not in seen]
     if not missing:
-        return []
+        return _arrays.no_spaces()
     recs = paths.records
-    # the repeat test on arrays: each missing object's box against the boxes of the few before it
+    # the repeat test: each missing object's box against the boxes of the few before it
     ks = np.array([paths.text_order[a] for a in missing], dtype=np.int64)
     ok, boxes = paths.text_bounds()
     repeat = np.zeros(len(ks), dtype=bool)
@@ -418,23 +418,44 @@ def _dropped_spaces_fast(raw, frame: _Frame, paths: "_Paths", seen: set) -> list
         jj = np.where(valid, j, 0)
         same = np.all(np.abs(boxes[ks] - boxes[jj]) <= PDFIUM.repeat_tolerance, axis=1)
         repeat |= valid & ok[jj] & same
-    out = []
+    keep = [(addr, recs[paths.text_objs[addr][0]], paths.text_objs[addr][1])
+            for addr, rep in zip(missing, repeat.tolist()) if not rep]
+    keep = [(addr, r, enc) for addr, r, enc in keep if r[5] and r[3]]   # bounds and matrix found
+    if not keep:
+        return _arrays.no_spaces()
     fonts: dict[tuple, tuple] = {}
-    for addr, rep in zip(missing, repeat.tolist()):
-        k_rec, enclosing = paths.text_objs[addr]
-        kind, handle, parent, mat_ok, fm, bounds_ok, box, *_rest, font_addr, fs_ok, fs = recs[k_rec]
-        if not bounds_ok or rep or not mat_ok:
-            continue
-        m = _mul(tuple(fm), enclosing)   # text space -> user space
-        dev = _mul(m, frame.ctm)
-        font, desc = _font_at(raw, font_addr, fs, fonts)
-        a, b, c, d = dev[:4]
-        upright = 0 < a * d and b * c <= 0
-        size = abs(fs * d) if upright else abs(fs) * (b * b + d * d) ** 0.5
-        x, y0 = frame.pt(*_apply(m, 0.0, desc))
-        y1 = frame.pt(*_apply(m, 0.0, desc + fs))[1]
-        out.append((" ", x, x, min(y0, y1), max(y0, y1), font, size, upright, addr))
-    return out
+    names, descs = [], []
+    for _addr, r, _enc in keep:
+        font, desc = _font_at(raw, r[-3], r[-1], fonts)
+        names.append(font)
+        descs.append(desc)
+    fm = np.array([r[4] for _a, r, _e in keep], dtype=np.float64)
+    en = np.array([enc for _a, _r, enc in keep], dtype=np.float64)
+    fs = np.array([r[-1] for _a, r, _e in keep], dtype=np.float64)
+    desc = np.array(descs, dtype=np.float64)
+    # m = _mul(object matrix, enclosing): text space -> user space
+    a1, b1, c1, d1, e1, f1 = (fm[:, q] for q in range(6))
+    a0, b0, c0, d0, e0, f0 = (en[:, q] for q in range(6))
+    ma, mb = a0 * a1 + c0 * b1, b0 * a1 + d0 * b1
+    mc, md = a0 * c1 + c0 * d1, b0 * c1 + d0 * d1
+    me, mf = a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0
+    A, B, C, D, E, F = frame.ctm
+    # dev = _mul(m, page matrix): only its linear part is needed
+    da, db = A * ma + C * mb, B * ma + D * mb
+    dc, dd = A * mc + C * md, B * mc + D * md
+    upright = (0 < da * dd) & (db * dc <= 0)
+    size = np.abs(fs * dd)
+    for k in np.flatnonzero(~upright).tolist():  # rotated text (rare): as _dropped_spaces computes it
+        size[k] = abs(float(fs[k])) * (float(db[k]) * float(db[k]) + float(dd[k]) * float(dd[k])) ** 0.5
+    # frame.pt(*_apply(m, 0.0, y)) for y = desc and desc + fs
+    ux, uy = ma * 0.0 + mc * desc + me, mb * 0.0 + md * desc + mf
+    x = A * ux + C * uy + E + frame.X0
+    y0 = frame.H - (B * ux + D * uy + F) - frame.Y0
+    top_d = desc + fs
+    vx, vy = ma * 0.0 + mc * top_d + me, mb * 0.0 + md * top_d + mf
+    y1 = frame.H - (B * vx + D * vy + F) - frame.Y0
+    return _arrays.Spaces(x, np.minimum(y0, y1), np.maximum(y0, y1), names, size, upright,
+                          np.array([addr for addr, _r, _e in keep], dtype=np.uint64))
 
 
 def _cluster_ids(values: list[float], tol: float) -> dict[float, int]:
@@ -603,12 +624,13 @@ _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def _walk_fast(raw, page, frame: _Frame, out: "_Paths") -> None:
-    """`_walk` on the C walk's records (the array path): the same objects in the same order."""
+    """`_walk` on the C walk's records (the array path): the same objects in the same order; every
+    path point goes through its matrices on arrays, operation for operation as `_path` does it."""
     objs, segs = _arrays.walk_page(raw, page, PDFIUM.max_form_depth)
     recs = objs.tolist()
-    seg_list = segs.tolist()
     out.records = recs
     inner: dict[int, tuple] = {}   # a form's record -> the matrix its objects are drawn with
+    paths: list[tuple] = []        # (record, matrix to user space) of every painted path
     for k, rec in enumerate(recs):
         kind, handle, parent = rec[0], rec[1], rec[2]
         enclosing = _IDENTITY if parent < 0 else inner[parent]
@@ -616,7 +638,8 @@ def _walk_fast(raw, page, frame: _Frame, out: "_Paths") -> None:
             out.text_order[handle] = len(out.text_order)
             out.text_objs[handle] = (k, enclosing)
         elif kind == _PATH:
-            _path_rec(rec, seg_list, enclosing, frame, out)
+            if rec[7] and (rec[8] != 0 or rec[9]):   # draw mode found; filled or stroked
+                paths.append((rec, _mul(tuple(rec[4]), enclosing) if rec[3] else enclosing))
         elif kind == _IMAGE:
             if rec[5]:
                 l, b, r, t = rec[6]
@@ -625,42 +648,49 @@ def _walk_fast(raw, page, frame: _Frame, out: "_Paths") -> None:
                 out.image_area += abs(pts[1][0] - pts[0][0]) * abs(pts[1][1] - pts[0][1])
         elif kind == _FORM:
             inner[k] = _mul(tuple(rec[4]), enclosing) if rec[3] else enclosing
-
-
-def _path_rec(rec: list, seg_list: list, matrix: tuple, frame: _Frame, out: "_Paths") -> None:
-    """`_path` on a path's record and its segments."""
-    (kind, handle, parent, mat_ok, fm, bounds_ok, box, draw_ok, fill_mode, stroke, fill_ok, fill_c, stroke_ok,
-     stroke_c, seg_start, seg_count, *_rest) = rec
-    if not draw_ok:
+    if not paths:
         return
-    fill, stroke = fill_mode != 0, bool(stroke)
-    if not (fill or stroke):
-        return
-    m = _mul(tuple(fm), matrix) if mat_ok else matrix
-    ops: list[str] = []
-    pts: list[tuple] = []
-    start = None
-    pt = frame.pt
-    for ok, x, y, seg_kind, close in seg_list[seg_start: seg_start + seg_count]:
-        if not ok:
+    # every segment of the painted paths: its point through the path's matrix and the page's
+    starts = np.array([r[14] for r, _m in paths], dtype=np.int64)
+    counts = np.array([r[15] for r, _m in paths], dtype=np.int64)
+    idx = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    sg = segs[idx]
+    mats = np.repeat(np.array([m for _r, m in paths], dtype=np.float64).reshape(len(paths), 6), counts, axis=0)
+    x, y = sg["x"], sg["y"]
+    ux = mats[:, 0] * x + mats[:, 2] * y + mats[:, 4]
+    uy = mats[:, 1] * x + mats[:, 3] * y + mats[:, 5]
+    A, B, C, D, E, F = frame.ctm
+    px = (A * ux + C * uy + E + frame.X0).tolist()
+    py = (frame.H - (B * ux + D * uy + F) - frame.Y0).tolist()
+    oks, kinds, closes = sg["ok"].tolist(), sg["type"].tolist(), sg["close"].tolist()
+    q = 0
+    for (rec, _m), n in zip(paths, counts.tolist()):
+        ops: list[str] = []
+        pts: list[tuple] = []
+        start = None
+        for j in range(q, q + n):
+            if not oks[j]:
+                continue
+            p = (px[j], py[j])
+            kind = kinds[j]
+            if kind == _MOVETO:
+                ops.append("m")
+                start = p
+            elif kind == _BEZIERTO:
+                ops.append("c")
+            else:
+                ops.append("l")
+            pts.append(p)
+            if closes[j] and start is not None:
+                ops.append("h")
+                pts.append(start)
+        q += n
+        if not ops:
             continue
-        p = pt(*_apply(m, x, y))
-        if seg_kind == _MOVETO:
-            ops.append("m")
-            start = p
-        elif seg_kind == _BEZIERTO:
-            ops.append("c")
-        else:
-            ops.append("l")
-        pts.append(p)
-        if close and start is not None:
-            ops.append("h")
-            pts.append(start)
-    if not ops:
-        return
-    fcol = (fill_c[0] / 255.0, fill_c[1] / 255.0, fill_c[2] / 255.0) if fill and fill_ok else ()
-    scol = (stroke_c[0] / 255.0, stroke_c[1] / 255.0, stroke_c[2] / 255.0) if stroke and stroke_ok else ()
-    _subpaths(ops, pts, fill, stroke, fcol, scol, out)
+        fill, stroke = rec[8] != 0, bool(rec[9])
+        fcol = (rec[11][0] / 255.0, rec[11][1] / 255.0, rec[11][2] / 255.0) if fill and rec[10] else ()
+        scol = (rec[13][0] / 255.0, rec[13][1] / 255.0, rec[13][2] / 255.0) if stroke and rec[12] else ()
+        _subpaths(ops, pts, fill, stroke, fcol, scol, out)
 
 
 def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
