@@ -10,7 +10,7 @@ LAYOUT  ?= pdfium
 
 .PHONY: run test browser eval bench nightly clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt setup.py extractors/layout/_pdfium_scan.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
