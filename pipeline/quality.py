@@ -8,9 +8,9 @@ engine, and turns the validation results into `quality_issues` rows, a
 one-line verdict and a self-contained HTML report. Rows that fail are
 reported, never dropped or changed.
 
-Great Expectations is imported here and only here, inside `run_quality` (its
-`_Engine`: the context and suites, built once, validated on a run's frames), so
-the per-file path never pays for it.
+Great Expectations is imported here and only here, inside `run_quality` (or
+`_Engine`, which `pipeline/gate.py` builds in a helper process while the files
+are processed), so the per-file path never pays for it.
 """
 from __future__ import annotations
 
