@@ -25,8 +25,7 @@ class QualityGate:
     the caller has, e.g. under Dask or pytest; no re-import of the caller's __main__ as multiprocessing's
     "spawn" would do), so the gate adds no thread to the run's process, which never imports Great Expectations, and
     every worker it forks starts exactly as before (same start method, same modules, same memory under
-    --max-memory). The helper forks only itself (a partner that takes half of the suites), and only
-    while it has no other thread (tqdm's monitor thread is switched off before GX makes a bar).
+    --max-memory). The helper validates every suite itself, on one core, after the files are done.
     """
 
     pipe_bytes = 32 << 10  # rows pickled to at most this many bytes are sent without waiting for the helper
@@ -126,59 +125,34 @@ class QualityGate:
 
 
 def _gate_main(conn) -> None:
-    """The helper process of QualityGate: build the engine, say so, validate the rows when they come
-    (half of the suites in a forked partner process, when this one can fork safely)."""
+    """The helper process of QualityGate: build the engine, say so, validate the rows when they come."""
     import signal
     import time
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it closes the pipe
-    partner = None
     try:
         settings = conn.recv()
         import tqdm
 
-        tqdm.tqdm.monitor_interval = 0  # no tqdm monitor thread (GX makes a bar): this process stays fork-safe
+        tqdm.tqdm.monitor_interval = 0  # no tqdm monitor thread (GX makes a bar): nothing runs behind the gate
         from pipeline.export import to_frames
         from pipeline.quality import QualitySettings, _Engine
 
         engine = _Engine(settings or QualitySettings())
         if not conn.poll():  # no rows yet: validate empty tables once, so GX's first-use costs are paid now
             engine.validate(to_frames({}))
-        mine, theirs = engine.split(2)
-        partner = _start_partner(engine, theirs, conn)
-        if partner is None:
-            mine, theirs = mine + theirs, []
         conn.send(("ready", None))
         raw = _wait_for_rows(conn)
     except BaseException as exc:
         raw = exc
     if not isinstance(raw, bytes):
-        if partner is not None:
-            partner[0].close()  # the partner sees the pipe close and leaves
-            _reap(partner[1])
         if isinstance(raw, BaseException) and not isinstance(raw, (EOFError, OSError)):
             _send(conn, ("error", f"{type(raw).__name__}: {raw}"))  # the parent validates in its own process
         return  # else the parent is gone, or needs no check any more
     try:
         t0 = time.perf_counter()
-        if partner is not None:
-            try:
-                partner[0].send_bytes(raw)
-            except OSError:  # the partner died: its suites run here
-                mine, theirs, partner = sorted(mine + theirs), [], None
         frames = to_frames(pickle.loads(raw))
-        pieces = engine.validate_part(frames, mine)
-        if partner is not None:
-            try:
-                kind, value = partner[0].recv()
-                if kind != "ok":
-                    raise RuntimeError(value)
-                pieces.update(value)
-            except Exception:  # the partner failed: run its suites here (same engine, same results)
-                pieces.update(engine.validate_part(frames, theirs))
-            partner[0].close()
-            _reap(partner[1])
-        outcome = ("ok", engine.result(frames, pieces, t0))
+        outcome = ("ok", engine.result(frames, engine.validate_part(frames, engine.split(1)[0]), t0))
     except BaseException as exc:
         outcome = ("error", f"{type(exc).__name__}: {exc}")
     _send(conn, outcome)
@@ -194,61 +168,6 @@ def _wait_for_rows(conn) -> bytes | None:
         if os.getppid() != parent:  # re-parented: the parent died
             return None
     return conn.recv_bytes()
-
-
-def _start_partner(engine, part: list[int], parent_conn):
-    """Fork a partner that validates the suites `part` with this process's engine: (connection, pid),
-    or None when this process is not single-threaded (a fork could inherit a lock some thread holds).
-    A plain os.fork: multiprocessing lets no daemonic process (the helper is one) start children."""
-    import multiprocessing as mp
-    import os
-    import threading
-
-    if not part or threading.active_count() != 1:
-        return None
-    here, there = mp.Pipe(duplex=True)
-    try:
-        pid = os.fork()
-    except OSError:
-        here.close()
-        there.close()
-        return None
-    if pid == 0:  # the partner
-        code = 1
-        try:
-            here.close()
-            parent_conn.close()  # only the helper answers the run (and sees it go)
-            _partner_main(there, engine, part)
-            code = 0
-        finally:
-            os._exit(code)
-    there.close()
-    return here, pid
-
-
-def _partner_main(conn, engine, part: list[int]) -> None:
-    try:
-        raw = _wait_for_rows(conn)
-    except (EOFError, OSError):
-        return
-    if raw is None:
-        return
-    try:
-        from pipeline.export import to_frames
-
-        outcome = ("ok", engine.validate_part(to_frames(pickle.loads(raw)), part))
-    except BaseException as exc:
-        outcome = ("error", f"{type(exc).__name__}: {exc}")
-    _send(conn, outcome)
-
-
-def _reap(pid: int) -> None:
-    import os
-
-    try:
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
 
 
 def _send(conn, msg) -> None:

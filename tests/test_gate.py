@@ -139,7 +139,7 @@ def test_run_in_process_with_a_worker_killed_and_replaced(tmp_path, samples):
 
 
 def _gate_children() -> list[int]:
-    """Gate helpers (and their partners) still running under this process."""
+    """Gate helpers still running under this process."""
     me, out = str(os.getpid()), []
     for d in os.listdir("/proc"):
         if d.isdigit():
