@@ -299,6 +299,15 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _is_gate(pid: int) -> bool:
+    """A quality-gate helper (python -m pipeline.gate), not a worker of the pool."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"pipeline.gate" in fh.read()
+    except OSError:
+        return False
+
+
 def _peak_kb(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/status") as fh:
@@ -310,11 +319,12 @@ def _peak_kb(pid: int) -> int:
     return 0
 
 
-def _cli_run(inputs: list[Path], layout: str, workers: int) -> tuple[float, int, int, int]:
+def _cli_run(inputs: list[Path], layout: str, workers: int) -> tuple[float, int, int, int, int]:
     """A whole `councilx run` in a fresh process (start-up, workers, quality gate, exports).
 
-    Returns (seconds, pages, peak RSS of the main process in kB, peak RSS of any worker in kB); the
-    peaks are each process's VmHWM, polled while it runs.
+    Returns (seconds, pages, peak RSS of the main process in kB, peak RSS of any worker in kB, peak RSS
+    of the quality gate's helper processes in kB: pipeline/gate.py); the peaks are each process's
+    VmHWM, polled while it runs.
     """
     import subprocess
     import tempfile
@@ -329,9 +339,12 @@ def _cli_run(inputs: list[Path], layout: str, workers: int) -> tuple[float, int,
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd)
         peaks: dict[int, int] = {}
+        gates: set[int] = set()
         while proc.poll() is None:
             for pid in [proc.pid, *_descendants(proc.pid)]:
                 peaks[pid] = max(peaks.get(pid, 0), _peak_kb(pid))
+                if pid not in gates and _is_gate(pid):
+                    gates.add(pid)
             time.sleep(0.05)
         seconds = time.perf_counter() - t0
         if proc.returncode != 0:
@@ -341,7 +354,8 @@ def _cli_run(inputs: list[Path], layout: str, workers: int) -> tuple[float, int,
         docs = pq.read_table(Path(tmp) / "out" / "documents.parquet").to_pylist()
         pages = sum(int(d["pages"] or 0) for d in docs)
     main = peaks.pop(proc.pid, 0)
-    return seconds, pages, main, max(peaks.values(), default=0)
+    return (seconds, pages, main, max((kb for pid, kb in peaks.items() if pid not in gates), default=0),
+            max((kb for pid, kb in peaks.items() if pid in gates), default=0))
 
 
 def bench_readers(a: argparse.Namespace) -> list[str]:
@@ -360,11 +374,12 @@ def bench_readers(a: argparse.Namespace) -> list[str]:
              f"pdfplumber extract_text {base_rate:8.1f} pages/s  (baseline, {pages} pages in {base:.1f} s)"]
     runs = [(r, 1) for r in reversed(READERS)] + [(READERS[-1], 2)]
     for reader, workers in runs:
-        seconds, n, main_kb, worker_kb = _cli_run(paths, reader, workers)
+        seconds, n, main_kb, worker_kb, gate_kb = _cli_run(paths, reader, workers)
         rate = n / seconds
         lines.append(f"councilx --layout {reader:10s} --workers {workers}  {rate:8.1f} pages/s  = "
                      f"{rate / base_rate:5.2f}x baseline  ({n} pages, {seconds:.1f} s; peak RSS "
-                     f"worker {worker_kb / 1024:.0f} MB, main {main_kb / 1024:.0f} MB)")
+                     f"worker {worker_kb / 1024:.0f} MB, main {main_kb / 1024:.0f} MB, "
+                     f"quality gate {gate_kb / 1024:.0f} MB)")
     return lines
 
 
@@ -398,7 +413,7 @@ def bench_pack(a: argparse.Namespace) -> list[str]:
         with open(pack, "wb") as fh:
             writer.write(fh)
         size = pack.stat().st_size
-        seconds, pages, main_kb, worker_kb = _cli_run([pack], "pdfium", 1)
+        seconds, pages, main_kb, worker_kb, _ = _cli_run([pack], "pdfium", 1)
     return [f"pack                    {pages} pages, {size / 1e6:.1f} MB (from {a.corpus})",
             f"councilx --workers 1    {seconds:8.1f} s  ({pages / seconds:.1f} pages/s); peak RSS worker "
             f"{worker_kb / 1024:.0f} MB, main {main_kb / 1024:.0f} MB"]

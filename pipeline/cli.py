@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def _cmd_run(a: argparse.Namespace) -> int:
-    from pipeline.export import parse_formats
+    from pipeline.formats import parse_formats  # not pipeline.export: pandas waits until the workers are started
     from pipeline.run import RunSettings, find_inputs, run_batch
 
     try:
@@ -21,29 +21,43 @@ def _cmd_run(a: argparse.Namespace) -> int:
         return 2
     settings = RunSettings(workers=a.workers, password=a.password, ocr=a.ocr, timeout_s=a.timeout,
                            max_memory_mb=a.max_memory, layout=a.layout)
-    bar = None
-    if sys.stderr.isatty() and not a.quiet:
-        from tqdm import tqdm
-        bar = tqdm(total=len(paths), unit="file", file=sys.stderr)
-
-    def tick(d):
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix_str(d.documents[0]["source"][:40])
+    from pipeline.gate import QualityGate
 
     t0 = time.perf_counter()
+    # the quality gate's helper process imports Great Expectations and builds its suites while the files are
+    # processed (pipeline/gate.py: a fresh interpreter, not a thread, so this process stays single-threaded
+    # and never imports GX: the pool's forks, and re-forks after a crash or timeout, are as before)
     try:
-        result = engine(paths, settings, progress=tick)
-    except ConnectionError as exc:  # DaskUnavailable: no scheduler at --dask ADDRESS
+        gate = QualityGate()
+    except Exception:  # no helper (e.g. cannot start a process): the check runs in this process afterwards
+        gate = None
+    try:
+        bar = None
+        if sys.stderr.isatty() and not a.quiet:
+            from tqdm import tqdm
+            bar = tqdm(total=len(paths), unit="file", file=sys.stderr)
+
+        def tick(d):
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(d.documents[0]["source"][:40])
+
+        try:
+            result = engine(paths, settings, progress=tick)
+        except ConnectionError as exc:  # DaskUnavailable: no scheduler at --dask ADDRESS
+            if bar is not None:
+                bar.close()
+            print(f"councilx: {exc}", file=sys.stderr)
+            return 2
         if bar is not None:
             bar.close()
-        print(f"councilx: {exc}", file=sys.stderr)
-        return 2
-    if bar is not None:
-        bar.close()
-    tables = result.tables()
-    extract_seconds = time.perf_counter() - t0
-    quality, review = check_export_review(tables, Path(a.out), formats, password=a.password, workers=a.workers)
+        tables = result.tables()
+        extract_seconds = time.perf_counter() - t0
+        quality, review = check_export_review(tables, Path(a.out), formats, password=a.password, workers=a.workers,
+                                              gate=gate)
+    finally:
+        if gate is not None:
+            gate.close()
     seconds = time.perf_counter() - t0
     if not a.quiet:
         print(_summary(tables, seconds, Path(a.out), quality, extract_seconds, review))
@@ -67,25 +81,43 @@ def check_and_export(tables: dict[str, list[dict]], out: Path, formats=("csv", "
 
 
 def check_export_review(tables: dict[str, list[dict]], out: Path, formats=("csv", "parquet", "xlsx"),
-                        password: str | None = None, workers: int = 1):
+                        password: str | None = None, workers: int = 1, gate=None):
     """check_and_export, then (with "review" in formats) the review page from the PDFs the run read.
-    Returns (quality, review result or None)."""
+    `gate`: a started `pipeline.gate.QualityGate` to validate in (else the check runs here). Returns
+    (quality, review result or None)."""
     from pipeline.export import export, to_frame, to_frames, write_text
     from schemas.contract import TABLES
 
+    if gate is not None:
+        gate.submit(tables, wait=False)  # validation starts in the helper now, unless that would wait for it
     frames = to_frames(tables)
-    # every file is done: only now pay for importing Great Expectations
-    from pipeline.quality import REPORT_NAME, render_report, run_quality
+    # the contract tables and the review's page images do not depend on the quality check: write them first
+    # (while the gate validates); then quality_issues, the workbook (it has a quality_issues sheet), the report
+    export(frames, out, formats, tables=[name for name in TABLES if name != "quality_issues"], workbook=False)
+    if gate is not None:
+        gate.submit(tables, wait=False)  # again: the helper may be ready by now
+    images = None
+    if "review" in formats:
+        from pipeline.review import render_review_images
 
-    quality = run_quality(frames)
+        images = render_review_images(frames, out, password=password, workers=workers)
+    if gate is not None:
+        quality = gate.result(frames, tables)
+    else:
+        # every file is done: only now pay for importing Great Expectations
+        from pipeline.quality import run_quality
+
+        quality = run_quality(frames)
+    from pipeline.quality import REPORT_NAME, render_report
+
     frames["quality_issues"] = to_frame(TABLES["quality_issues"], quality.issues)
-    export(frames, out, formats)
+    export(frames, out, formats, tables=["quality_issues"])
     write_text(out / REPORT_NAME, render_report(quality))
     review = None
     if "review" in formats:
         from pipeline.review import write_review
 
-        review = write_review(frames, out, password=password, workers=workers)
+        review = write_review(frames, out, password=password, workers=workers, images=images)
     return quality, review
 
 
@@ -188,7 +220,8 @@ def _cmd_ingest(a: argparse.Namespace) -> int:
 
 
 def _cmd_export(a: argparse.Namespace) -> int:
-    from pipeline.export import export, parse_formats
+    from pipeline.export import export
+    from pipeline.formats import parse_formats
     from pipeline.ingest import EXIT_BUSY, EXIT_USAGE
     from pipeline.store import StoreBusy, connect, current_frames, source_paths
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.formats import FORMATS, parse_formats  # noqa: F401 (re-exported)
 from schemas.contract import BBOX, TABLES, Table
 
-FORMATS = ("csv", "parquet", "xlsx", "review")  # review: OUT/review/index.html (pipeline.review), XLSX links to it
 REVIEW_COLUMN = "review"  # workbook only: on every sheet of a table with a bbox, a link to the row's review entry
 WORKBOOK = "councilx.xlsx"
 DICTIONARY_SHEET = "dictionary"
@@ -45,15 +45,6 @@ class XlsxSettings:
     max_cell_chars: int = 32_767   # Excel's limit for one cell
     money_format: str = "£#,##0"
     date_format: str = "yyyy-mm-dd"
-
-
-def parse_formats(text: str) -> tuple[str, ...]:
-    """`csv,parquet,xlsx,review` -> ("csv", "parquet", "xlsx", "review"); raises ValueError on an unknown name."""
-    names = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
-    bad = [n for n in names if n not in FORMATS]
-    if bad or not names:
-        raise ValueError(f"unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}")
-    return names
 
 
 def _is_missing(v) -> bool:
@@ -304,12 +295,17 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, settings: Xlsx
     return path
 
 
-def export(frames: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv", "parquet", "xlsx")) -> list[Path]:
+def export(frames: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv", "parquet", "xlsx"),
+           tables=None, workbook: bool = True) -> list[Path]:
     """Write every table in the chosen formats; returns the files written. The review page itself is
-    written by `pipeline.review.write_review` (it needs the PDFs); "review" here adds the workbook's links."""
+    written by `pipeline.review.write_review` (it needs the PDFs); "review" here adds the workbook's links.
+    `tables`: the names of the tables written as CSV / Parquet (default all); `workbook`: False leaves
+    the workbook out (a caller writing the tables in two goes)."""
     out_dir = Path(out_dir)
     written = []
     for name, spec in TABLES.items():
+        if tables is not None and name not in tables:
+            continue
         df = frames.get(name)
         if df is None:
             df = to_frame(spec, [])
@@ -317,6 +313,6 @@ def export(frames: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv",
             written.append(write_csv(df, spec, out_dir / f"{name}.csv"))
         if "parquet" in formats:
             written.append(write_parquet(df, spec, out_dir / f"{name}.parquet"))
-    if "xlsx" in formats:
+    if "xlsx" in formats and workbook:
         written.append(write_xlsx(frames, out_dir / WORKBOOK, review="review" in formats))
     return written

@@ -8,8 +8,9 @@ engine, and turns the validation results into `quality_issues` rows, a
 one-line verdict and a self-contained HTML report. Rows that fail are
 reported, never dropped or changed.
 
-Great Expectations is imported here and only here, inside `run_quality`, so
-the per-file path never pays for it.
+Great Expectations is imported here and only here, inside `run_quality` (or
+`_Engine`, which `pipeline/gate.py` builds in a helper process while the files
+are processed), so the per-file path never pays for it.
 """
 from __future__ import annotations
 
@@ -338,49 +339,94 @@ def _observed(check: Check, view: pd.DataFrame, idx, value, limit: int) -> str:
     return _show(value, limit)
 
 
-def run_quality(frames: dict[str, pd.DataFrame], settings: QualitySettings = QualitySettings()) -> QualityResult:
-    """Validate every contract table of a run; return its quality_issues rows and per-check results."""
-    t0 = time.perf_counter()
-    gx, gxe, ProgressBarsConfig, import_seconds = _import_gx()
-    views, params = _views(frames, settings.thresholds)
+class _Engine:
+    """Great Expectations imported, one ephemeral context, every suite built with its batch definition:
+    everything the gate needs that does not depend on the run's rows. `validate` runs the suites on a
+    run's frames; it can be called more than once (the suites and batch definitions are only read)."""
 
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    source = ctx.data_sources.add_pandas("councilx")
+    def __init__(self, settings: QualitySettings = QualitySettings()):
+        t0 = time.perf_counter()
+        self.settings = settings
+        gx, gxe, ProgressBarsConfig, self.import_seconds = _import_gx()
+        self.gx_version = gx.__version__
+        ctx = gx.get_context(mode="ephemeral")
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        source = ctx.data_sources.add_pandas("councilx")
+        # (table, view key, its checks, suite, batch definition), in suite order
+        self.plan: list[tuple[str, str, list[Check], object, object]] = []
+        for table, table_checks in suites(settings.thresholds).items():
+            by_view: dict[str, list[Check]] = {}
+            for c in table_checks:
+                by_view.setdefault(c.view, []).append(c)
+            for view_name, view_checks in by_view.items():
+                key = table if view_name == "rows" else f"{table}:{view_name}"
+                suite = gx.ExpectationSuite(name=key)
+                for n, c in enumerate(view_checks):
+                    kw = dict(c.kw)
+                    if "row_condition" in kw:
+                        from great_expectations.expectations.row_conditions import Column as GxColumn
 
-    issues: list[dict] = []
-    results: list[CheckResult] = []
-    for table, table_checks in suites(settings.thresholds).items():
-        by_view: dict[str, list[Check]] = {}
-        for c in table_checks:
-            by_view.setdefault(c.view, []).append(c)
-        base = views[table] if table in views else frames[table].reset_index(drop=True)
-        for view_name, view_checks in by_view.items():
-            key = table if view_name == "rows" else f"{table}:{view_name}"
+                        column, value = kw["row_condition"]
+                        kw["row_condition"] = GxColumn(column) == value
+                    suite.add_expectation(getattr(gxe, c.expectation)(
+                        **kw, meta={"councilx_check": n, "severity": c.severity, "check": c.check}))
+                batch_def = source.add_dataframe_asset(key).add_batch_definition_whole_dataframe("run")
+                self.plan.append((table, key, view_checks, suite, batch_def))
+        self.setup_seconds = time.perf_counter() - t0
+
+    def validate(self, frames: dict[str, pd.DataFrame]) -> QualityResult:
+        t0 = time.perf_counter()
+        return self.result(frames, self.validate_part(frames, range(len(self.plan))), t0)
+
+    def validate_part(self, frames: dict[str, pd.DataFrame], part) -> dict[int, tuple[list[CheckResult], list[dict]]]:
+        """Run the suites `part` (indices into `plan`) on the run's frames: {index: (results, issues)}."""
+        settings = self.settings
+        views, params = _views(frames, settings.thresholds)
+        out: dict[int, tuple[list[CheckResult], list[dict]]] = {}
+        for k in part:
+            table, key, view_checks, suite, batch_def = self.plan[k]
+            base = views[table] if table in views else frames[table].reset_index(drop=True)
             view = views[key]
-            suite = gx.ExpectationSuite(name=key)
-            for n, c in enumerate(view_checks):
-                kw = dict(c.kw)
-                if "row_condition" in kw:
-                    from great_expectations.expectations.row_conditions import Column as GxColumn
-
-                    column, value = kw["row_condition"]
-                    kw["row_condition"] = GxColumn(column) == value
-                suite.add_expectation(getattr(gxe, c.expectation)(
-                    **kw, meta={"councilx_check": n, "severity": c.severity, "check": c.check}))
-            batch_def = source.add_dataframe_asset(key).add_batch_definition_whole_dataframe("run")
             batch = batch_def.get_batch(batch_parameters={"dataframe": view})
             outcome = batch.validate(suite, result_format={"result_format": "COMPLETE"},
                                      expectation_parameters=params)
+            issues: list[dict] = []
+            results: list[CheckResult] = []
             for r in outcome.results:
                 c = view_checks[int(r.expectation_config.meta["councilx_check"])]
                 results.append(_collect(c, r, table, base, view, issues, settings))
-    order = {t.name: i for i, t in enumerate(CONTRACT_TABLES)}
-    issues.sort(key=lambda i: (order[i["table"]], i["severity"] != CRITICAL, i["row"] or 0, i["column"]))
-    return QualityResult(issues=issues, results=results,
-                         rows={t.name: len(frames[t.name]) for t in CONTRACT_TABLES},
-                         seconds=time.perf_counter() - t0, import_seconds=import_seconds,
-                         gx_version=gx.__version__)
+            out[k] = (results, issues)
+        return out
+
+    def split(self, n: int = 2) -> list[list[int]]:
+        """The suites in `n` parts of about equal cost (GX's cost is mostly per expectation)."""
+        parts: list[list[int]] = [[] for _ in range(n)]
+        load = [0] * n
+        for k in sorted(range(len(self.plan)), key=lambda k: (-len(self.plan[k][2]), k)):
+            j = load.index(min(load))
+            parts[j].append(k)
+            load[j] += len(self.plan[k][2]) + 1
+        return [sorted(p) for p in parts]
+
+    def result(self, frames: dict[str, pd.DataFrame], pieces: dict[int, tuple[list[CheckResult], list[dict]]],
+               t0: float) -> QualityResult:
+        """One QualityResult from the pieces of every suite (in suite order, as one validate() gives)."""
+        issues: list[dict] = []
+        results: list[CheckResult] = []
+        for k in range(len(self.plan)):
+            results += pieces[k][0]
+            issues += pieces[k][1]
+        order = {t.name: i for i, t in enumerate(CONTRACT_TABLES)}
+        issues.sort(key=lambda i: (order[i["table"]], i["severity"] != CRITICAL, i["row"] or 0, i["column"]))
+        return QualityResult(issues=issues, results=results,
+                             rows={t.name: len(frames[t.name]) for t in CONTRACT_TABLES},
+                             seconds=self.setup_seconds + time.perf_counter() - t0,
+                             import_seconds=self.import_seconds, gx_version=self.gx_version)
+
+
+def run_quality(frames: dict[str, pd.DataFrame], settings: QualitySettings = QualitySettings()) -> QualityResult:
+    """Validate every contract table of a run; return its quality_issues rows and per-check results."""
+    return _Engine(settings).validate(frames)
 
 
 def _collect(c: Check, r, table: str, base: pd.DataFrame, view: pd.DataFrame, issues: list[dict],

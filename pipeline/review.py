@@ -278,13 +278,21 @@ def render_documents(jobs: dict[str, tuple], st: ReviewSettings) -> dict[str, di
 
 # ---------------------------------------------------------------- the page
 
-def write_review(frames: dict[str, pd.DataFrame], out_dir: str | Path, pdf_paths: dict[str, str] | None = None,
-                 settings: ReviewSettings = ReviewSettings(), password: str | None = None,
-                 workers: int | None = None) -> ReviewResult:
-    """Write OUT/review/index.html and the page images of every page that holds a row with a bbox.
+@dataclass
+class ReviewImages:
+    """The page images of a review, rendered (`render_review_images`) before the page that lists the
+    rows, which needs the run's quality_issues: a run renders them while its quality gate validates."""
+    settings: ReviewSettings
+    doc_info: dict[str, dict]
+    result: ReviewResult
+    seconds: float
 
-    `pdf_paths` maps doc_id to the PDF to render (default: documents.path of the run); `workers`, when
-    given, overrides settings.workers."""
+
+def render_review_images(frames: dict[str, pd.DataFrame], out_dir: str | Path, pdf_paths: dict[str, str] | None = None,
+                         settings: ReviewSettings = ReviewSettings(), password: str | None = None,
+                         workers: int | None = None) -> ReviewImages:
+    """The page images of every page that holds a row with a bbox (OUT/review/pages/), images of an
+    earlier run into the same folder that this run does not use removed. Arguments as `write_review`."""
     t0 = time.perf_counter()
     if workers is not None:
         settings = replace(settings, workers=workers)
@@ -333,9 +341,28 @@ def write_review(frames: dict[str, pd.DataFrame], out_dir: str | Path, pdf_paths
                 f.unlink()
     result.images = len(written)
     result.image_bytes = sum((pages_dir / n).stat().st_size for n in written)
+    return ReviewImages(settings, doc_info, result, time.perf_counter() - t0)
+
+
+def write_review(frames: dict[str, pd.DataFrame], out_dir: str | Path, pdf_paths: dict[str, str] | None = None,
+                 settings: ReviewSettings = ReviewSettings(), password: str | None = None,
+                 workers: int | None = None, images: ReviewImages | None = None) -> ReviewResult:
+    """Write OUT/review/index.html and the page images of every page that holds a row with a bbox.
+
+    `pdf_paths` maps doc_id to the PDF to render (default: documents.path of the run); `workers`, when
+    given, overrides settings.workers. `images`: the page images, already rendered by
+    `render_review_images` from the same rows (then only the page is written here)."""
+    t0 = time.perf_counter()
+    if images is None:
+        images = render_review_images(frames, out_dir, pdf_paths, settings, password, workers)
+    entries = _entries(frames)
+    by_doc: dict[str, list[_Entry]] = {}
+    for e in entries:
+        by_doc.setdefault(e.doc_id, []).append(e)
+    result = images.result
     result.entries, result.documents = len(entries), len(by_doc)
-    write_text(root / INDEX, render_page(by_doc, doc_info, settings))
-    result.seconds = time.perf_counter() - t0
+    write_text(result.path, render_page(by_doc, images.doc_info, images.settings))
+    result.seconds = images.seconds + time.perf_counter() - t0
     return result
 
 
