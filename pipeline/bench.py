@@ -358,28 +358,75 @@ def _cli_run(inputs: list[Path], layout: str, workers: int) -> tuple[float, int,
             max((kb for pid, kb in peaks.items() if pid in gates), default=0))
 
 
+def _layout_only(paths: list[Path], reader: str, arrays: bool = True) -> float:
+    """Seconds for the layout stage alone (read_layout) over `paths`, in this process."""
+    from extractors.layout import LayoutSettings, pdfium_reader, read_layout
+
+    before = pdfium_reader.USE_ARRAYS
+    pdfium_reader.USE_ARRAYS = arrays
+    try:
+        t0 = time.perf_counter()
+        for p in paths:
+            try:
+                read_layout(p, LayoutSettings(reader=reader))
+            except Exception:
+                pass
+        return time.perf_counter() - t0
+    finally:
+        pdfium_reader.USE_ARRAYS = before
+
+
 def bench_readers(a: argparse.Namespace) -> list[str]:
-    """Layout readers: whole `councilx run` pages/s per reader vs pdfplumber's extract_text, and peak RSS."""
-    from extractors.layout import READERS
+    """Layout readers: whole `councilx run` pages/s per reader vs pdfplumber's extract_text, and peak RSS.
+
+    The baseline is measured before and after the runs (the ratios are to their mean, so load that drifts
+    during the section shows as a gap between the two); the default reader's one-worker run, the headline
+    figure, is repeated `a.repeat` times and its median reported. Then the layout stage alone per reader
+    path (the PDFium reader with its C part and numpy, and with its pure-Python loop)."""
+    import statistics
+
+    from extractors.layout import READERS, pdfium_reader
     from pipeline.run import find_inputs
 
     paths = find_inputs(a.corpus)
     if a.limit:
         paths = paths[: a.limit]
-    pages, base = _plumber_baseline(paths)
-    base_rate = pages / base if base else 0.0
+    pages, base0 = _plumber_baseline(paths)
     load = os.getloadavg()[0]
+    default = READERS[-1]
+    results = []
+    runs = [(default, 1)] * max(1, a.repeat) + [(r, 1) for r in reversed(READERS) if r != default] + [(default, 2)]
+    for reader, workers in runs:
+        results.append((reader, workers, *_cli_run(paths, reader, workers)))
+    _, base1 = _plumber_baseline(paths)
+    base_rate = pages / ((base0 + base1) / 2) if base0 + base1 else 0.0
     lines = [f"corpus                  {a.corpus}  ({len(paths)} files; load average {load:.1f} on "
              f"{os.cpu_count()} cores at the start)",
-             f"pdfplumber extract_text {base_rate:8.1f} pages/s  (baseline, {pages} pages in {base:.1f} s)"]
-    runs = [(r, 1) for r in reversed(READERS)] + [(READERS[-1], 2)]
-    for reader, workers in runs:
-        seconds, n, main_kb, worker_kb, gate_kb = _cli_run(paths, reader, workers)
+             f"pdfplumber extract_text {base_rate:8.1f} pages/s  (baseline, {pages} pages in {base0:.1f} s before "
+             f"the runs, {base1:.1f} s after)"]
+    head = [r for r in results if r[:2] == (default, 1)]
+    seconds = statistics.median(r[2] for r in head)
+    n = head[0][3]
+    rate = n / seconds
+    worker_kb, main_kb, gate_kb = max(r[5] for r in head), max(r[4] for r in head), max(r[6] for r in head)
+    lines.append(f"councilx --layout {default:10s} --workers 1  {rate:8.1f} pages/s  = {rate / base_rate:5.2f}x baseline  "
+                 f"({n} pages, median of {len(head)} runs {seconds:.1f} s [{', '.join(f'{r[2]:.1f}' for r in head)}]; "
+                 f"peak RSS worker {worker_kb / 1024:.0f} MB, main {main_kb / 1024:.0f} MB, quality gate "
+                 f"{gate_kb / 1024:.0f} MB)")
+    for reader, workers, seconds, n, main_kb, worker_kb, gate_kb in results:
+        if (reader, workers) == (default, 1):
+            continue
         rate = n / seconds
         lines.append(f"councilx --layout {reader:10s} --workers {workers}  {rate:8.1f} pages/s  = "
                      f"{rate / base_rate:5.2f}x baseline  ({n} pages, {seconds:.1f} s; peak RSS "
                      f"worker {worker_kb / 1024:.0f} MB, main {main_kb / 1024:.0f} MB, "
                      f"quality gate {gate_kb / 1024:.0f} MB)")
+    stage = [("pdfium, C part + numpy", "pdfium", True), ("pdfium, Python loop", "pdfium", False)]
+    if pdfium_reader._arrays is None:
+        stage = stage[1:]
+    for label, reader, arrays in stage + [("pdfplumber", "pdfplumber", True)]:
+        t = _layout_only(paths, reader, arrays)
+        lines.append(f"layout stage alone, {label:22s} {pages / t:8.1f} pages/s  = {pages / t / base_rate:5.2f}x baseline")
     return lines
 
 
@@ -509,6 +556,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
     ap.add_argument("--dask", default="local:2", help="cluster for the Dask section: local:N or tcp://HOST:PORT")
     ap.add_argument("--pack-pages", type=int, default=1000, help="pages in the memory section's pack (default 1000)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of the headline figure (one worker, default reader); the median is reported")
     ap.add_argument("--only", default="", help="run only the sections whose name contains this (e.g. normalise)")
     a = ap.parse_args(argv)
     for section in SECTIONS:
