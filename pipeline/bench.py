@@ -430,6 +430,74 @@ def bench_readers(a: argparse.Namespace) -> list[str]:
     return lines
 
 
+_DIRECT = """
+import sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+from pipeline.chain import RunSettings, process_file
+from pipeline.cli import check_export_review
+from pipeline.run import BatchResult
+res = BatchResult([process_file(sys.argv[1], RunSettings(isolate=False))])
+check_export_review(res.tables(), Path(sys.argv[2]), ("csv", "parquet", "xlsx"))
+print(time.perf_counter() - t0)
+"""
+
+
+def bench_small(a: argparse.Namespace) -> list[str]:
+    """Per-file overhead: a whole `councilx run --workers 1` of one small file against the same work done
+    directly (process_file, the quality check, the exports) in a fresh interpreter, and in a warm one."""
+    import subprocess
+    import tempfile
+
+    from pipeline.run import find_inputs
+
+    paths = [p for p in find_inputs(a.corpus) if 4 <= _pages(p) <= 8]
+    if not paths:
+        return ["no file of 4-8 pages in the corpus"]
+    f = min(paths, key=lambda p: (p.stat().st_size, str(p)))
+    cli = statistics_median([_cli_run([f], "pdfium", 1)[0] for _ in range(3)])
+    with tempfile.TemporaryDirectory(prefix="councilx-bench-") as tmp:
+        def direct() -> float:
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", _DIRECT, str(f), tmp], check=True, capture_output=True)
+            return time.perf_counter() - t0
+        cold = statistics_median([direct() for _ in range(3)])
+        from pipeline.chain import RunSettings, process_file
+        from pipeline.cli import check_export_review
+        from pipeline.run import BatchResult
+
+        def warm() -> float:
+            t0 = time.perf_counter()
+            res = BatchResult([process_file(f, RunSettings(isolate=False))])
+            check_export_review(res.tables(), Path(tmp), ("csv", "parquet", "xlsx"))
+            return time.perf_counter() - t0
+        warm()
+        hot = statistics_median([warm() for _ in range(3)])
+    return [f"file                    {f.name} ({_pages(f)} pages)",
+            f"the work, fresh interpreter {cold:6.2f} s  (process_file, quality check, exports; imports included)",
+            f"the work, warm process      {hot:6.2f} s  (everything imported)",
+            f"councilx run --workers 1    {cli:6.2f} s  = {cli / cold:.2f}x the work in a fresh interpreter, "
+            f"{cli / hot:.2f}x in a warm one (medians of 3)"]
+
+
+def statistics_median(xs):
+    import statistics
+
+    return statistics.median(xs)
+
+
+def _pages(path: Path) -> int:
+    import pypdfium2.raw as raw
+
+    doc = raw.FPDF_LoadDocument(str(path).encode("utf-8"), None)
+    if not doc:
+        return 0
+    try:
+        return raw.FPDF_GetPageCount(doc)
+    finally:
+        raw.FPDF_CloseDocument(doc)
+
+
 def bench_pack(a: argparse.Namespace) -> list[str]:
     """Memory: a 1,000-page pack (corpus PDFs concatenated with pypdf) through one worker: peak RSS."""
     import tempfile
@@ -546,7 +614,7 @@ def bench_dask(a: argparse.Namespace) -> list[str]:
     ]
 
 
-SECTIONS = [bench_readers, bench_pack, bench_pipeline, bench_minutes, bench_isolation, bench_normalise, bench_quality,
+SECTIONS = [bench_readers, bench_small, bench_pack, bench_pipeline, bench_minutes, bench_isolation, bench_normalise, bench_quality,
             bench_reingest, bench_dask]
 
 
