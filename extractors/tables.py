@@ -22,8 +22,10 @@ import difflib
 import functools
 import math
 import re
+import re._constants as _sre
 from collections import Counter
 from dataclasses import dataclass, field
+from re._parser import parse as _sre_parse
 
 from extractors.cleantext import cell_text, clean_inline, line_groups, mostly
 from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Word
@@ -261,6 +263,7 @@ def fill_edges(fills: list[Fill]) -> list[Rule]:
 
 # ---------------------------------------------------------------- headers
 
+@functools.lru_cache(maxsize=65536)
 def _norm_header(text: str) -> str:
     t = clean_inline(text).lower().replace("’", "'")
     t = re.sub(r"\((s|es)\)", r"\1", t)  # `Action(s)` -> `actions`
@@ -309,14 +312,17 @@ def _fuzzy_roles(t: str, cutoff: float) -> list[str]:
     words = [w for w in t.replace("/", " ").split() if w not in _FILLER]
     if not 1 <= len(words) <= 2:
         return []
-    out = []
-    for r in ROLE_ORDER:
-        vocab = FUZZY_WORDS.get(r, ())
-        if any(len(w) >= 4 and difflib.get_close_matches(
-                w, [v for v in vocab if v[0] == w[0] and abs(len(v) - len(w)) <= 3], n=1, cutoff=cutoff)
-               for w in words):
-            out.append(r)
-    return out
+    found = [_fuzzy_word_roles(w, cutoff) for w in words]
+    return [r for r in ROLE_ORDER if any(r in f for f in found)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _fuzzy_word_roles(w: str, cutoff: float) -> tuple[str, ...]:
+    """The roles one header word is a misspelt or inflected role word of."""
+    if len(w) < 4:
+        return ()
+    return tuple(r for r in ROLE_ORDER if difflib.get_close_matches(
+        w, [v for v in FUZZY_WORDS.get(r, ()) if v[0] == w[0] and abs(len(v) - len(w)) <= 3], n=1, cutoff=cutoff))
 
 
 _FILLER = {"and", "or", "the", "of", "to", "for", "by", "key", "/", "&", "date", "dates", "role", "roles",
@@ -575,6 +581,8 @@ def _judge(band: list[Line], cells: list[list[Word]], s: TableSettings) -> tuple
     """Score a candidate header band: (distinct roles, known cells), or None if it is no header."""
     cells = sorted(cells, key=lambda c: min(w.x0 for w in c))
     texts = [_cell_lines_text(c) for c in cells]
+    if not _may_be_header(texts, cells):
+        return None
     roles = assign_roles(texts)
     named = [r for r in roles if r]
     if len(set(named)) < s.min_header_roles or "lead" not in named:
@@ -585,6 +593,76 @@ def _judge(band: list[Line], cells: list[list[Word]], s: TableSettings) -> tuple
     if known * 2 < len(roles):  # mostly unknown cells: prose, not a header
         return None
     return (len(set(named)), known), HeaderBand(list(band), cells, roles)
+
+
+def _literal_starts(items) -> set[str]:
+    """Literal texts one of which starts every match of a parsed pattern (anchors skipped; each
+    alternative of a branch or group gives its own; the text stops at the first optional,
+    repeated or class item, so it is never longer than what a match must contain)."""
+    out = {""}
+    for op, av in items:
+        if op is _sre.AT:
+            continue
+        if op is _sre.LITERAL:
+            out = {o + chr(av) for o in out}
+            continue
+        if op is _sre.SUBPATTERN:
+            tails = _literal_starts(av[-1])
+        elif op is _sre.BRANCH:
+            tails = set().union(*(_literal_starts(alt) for alt in av[1]))
+        else:
+            tails = {""}
+        return {o + t for o in out for t in tails}
+    return out
+
+
+def _letters(text: str) -> str:
+    """A text's letters a-z as the header vocabulary sees them: ligatures expanded, lower case,
+    everything else (spaces, line breaks, punctuation, digits, other scripts) dropped."""
+    return _NOT_AZ.sub("", text.translate(_LIGATURE_TABLE).lower())
+
+
+_NOT_AZ = re.compile(r"[^a-z]+")
+_LIGATURE_TABLE = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+# a role's keys: the letters (as `_letters` gives them) that start some match of each of its patterns
+_ROLE_KEYS = {r: re.compile("|".join(sorted({_letters(t) for p in pats for t in _literal_starts(_sre_parse(p))})))
+              for r, pats in HEADER_VOCAB.items()}
+# text in which clean_inline deletes characters between letters (markup, glyph codes, control characters)
+_NOT_PLAIN = re.compile(r"<|\(cid:|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+
+
+def _may_name(text: str, letters: str, cell: list[Word], role: str) -> bool:
+    """False only when `header_roles(text)` cannot hold `role` (a cheap, conservative test).
+
+    Every role `header_roles` gives comes from a vocabulary pattern matching the normalised text
+    (whole, re-joined across its line breaks, or its part before a slash), or from the fuzzy
+    match of one of its words. In plain text normalising only lower-cases, expands ligatures and
+    turns other characters into spaces or drops them, so the letters of any match are a run of
+    `_letters(text)` (which drops all of those), and every match starts with one of the role's
+    keys: the role is possible only if a key is in `letters`. A normalised word of the cell text is
+    a normalised word of one of the cell's words, so the fuzzy match is tried per word. Text that
+    is not plain (markup, glyph codes) always may.
+    """
+    if _ROLE_KEYS[role].search(letters) or _NOT_PLAIN.search(text):
+        return True
+    return any(role in _word_fuzzy_roles(w.text) for w in cell)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_fuzzy_roles(text: str) -> frozenset[str]:
+    """Every role `_fuzzy_roles` could give for a cell holding this word."""
+    words = [w for w in _norm_header(text).replace("/", " ").split() if w not in _FILLER]
+    return frozenset(r for w in words for r in _fuzzy_word_roles(w, TableSettings.fuzzy_cutoff))
+
+
+def _may_be_header(texts: list[str], cells: list[list[Word]]) -> bool:
+    """Pre-filter of `_judge`: a header band names a lead and a recommendation or key actions, so
+    some cell must be able to name each (`_may_name`); False means `_judge` would say no header."""
+    letters = [_letters(t) for t in texts]
+    if not any(_may_name(t, d, c, "lead") for t, d, c in zip(texts, letters, cells)):
+        return False
+    return any(_may_name(t, d, c, "recommendation") or _may_name(t, d, c, "key_actions")
+               for t, d, c in zip(texts, letters, cells))
 
 
 # ---------------------------------------------------------------- columns
