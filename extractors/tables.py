@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import operator
 import re
 import re._constants as _sre
 from collections import Counter
@@ -107,11 +108,14 @@ class TableSettings:
 
 @dataclass
 class Line:
+    """A printed line; its words are final once `group_lines` returns it (text, size and style
+    are computed once)."""
+
     words: list[Word]
     top: float
     bottom: float
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
@@ -119,15 +123,15 @@ class Line:
     def x0(self) -> float:
         return self.words[0].x0
 
-    @property
+    @functools.cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @functools.cached_property
     def size(self) -> float:
         return Counter(w.size for w in self.words).most_common(1)[0][0]
 
-    @property
+    @functools.cached_property
     def bold(self) -> bool:
         return mostly(self.words, "bold")
 
@@ -178,7 +182,7 @@ class PageTables:
 def group_lines(words: list[Word], s: TableSettings) -> list[Line]:
     """Words -> lines by vertical overlap, each line's words sorted left to right."""
     lines: list[Line] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+    for w in sorted(words, key=_TOP_X0):
         if lines and abs(w.top - lines[-1].top) <= s.line_y_tolerance:
             ln = lines[-1]
             ln.words.append(w)
@@ -186,19 +190,24 @@ def group_lines(words: list[Word], s: TableSettings) -> list[Line]:
         else:
             lines.append(Line([w], w.top, w.bottom))
     for ln in lines:
-        ln.words.sort(key=lambda w: w.x0)
+        ln.words.sort(key=_X0)
     return lines
+
+
+_TOP_X0 = operator.attrgetter("top", "x0")
+_X0 = operator.attrgetter("x0")
 
 
 _PAGE_NO = re.compile(r"^(page \d+( of \d+)?|\d{1,4}|- ?\d+ ?-|\d+ of \d+|official(-sensitive)?)$", re.I)
 
 
-def furniture_keys(layout: DocumentLayout, s: TableSettings) -> set[str]:
-    """Text of lines repeated near the top or foot of many pages (running heads and feet)."""
+def furniture_keys(layout: DocumentLayout, s: TableSettings, page_lines: list[list[Line]] | None = None) -> set[str]:
+    """Text of lines repeated near the top or foot of many pages (running heads and feet).
+    `page_lines`: each page's `group_lines`, when the caller has them."""
     seen: Counter = Counter()
-    for p in layout.pages:
+    for n, p in enumerate(layout.pages):
         keys = set()
-        for ln in group_lines(p.words, s):
+        for ln in (page_lines[n] if page_lines is not None else group_lines(p.words, s)):
             if ln.top < p.height * s.furniture_margin or ln.bottom > p.height * (1 - s.furniture_margin):
                 if not _header_like(ln, s):  # a table header repeated on every page is not furniture
                     keys.add(_furniture_key(ln.text))
@@ -369,12 +378,15 @@ def assign_roles(headers: list[str]) -> list[str]:
 def _phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[list[Word]]:
     """Split one line's words into header phrases at wide gaps or vertical rules."""
     out: list[list[Word]] = []
+    if vrules and words:  # only rules level with some word can cut between two of them
+        lo, hi = min(w.top for w in words), max(w.bottom for w in words)
+        vrules = [v for v in vrules if v.top <= hi and v.bottom >= lo]
     for w in words:
         if out:
             prev = out[-1][-1]
             gap = w.x0 - prev.x1
-            ruled = any(prev.x1 - 1 <= v.x0 <= w.x0 + 1 and v.top <= w.bottom and v.bottom >= w.top for v in vrules)
-            if gap <= s.phrase_gap_ratio * max(w.size, 1.0) and not ruled:
+            if gap <= s.phrase_gap_ratio * max(w.size, 1.0) and not any(
+                    prev.x1 - 1 <= v.x0 <= w.x0 + 1 and v.top <= w.bottom and v.bottom >= w.top for v in vrules):
                 out[-1].append(w)
                 continue
         out.append([w])
@@ -472,9 +484,6 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
     middle-aligned cells; `HeaderBand.above` counts them.
     """
     first = lines[i]
-    letters = [ch for ch in first.text if ch.isalpha()]
-    caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
-    styled = first.bold or caps or _on_fill(first, fills)  # a header is usually set apart
     raw = _phrases(first.words, vrules, s)
     if any(len(c) > s.max_split_words for c in raw):
         return None
@@ -510,12 +519,19 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         if cand is not None and (best is None or cand[0] >= best[0]):
             best = cand
     best = _absorb_above(lines, i, floor, best or (None, HeaderBand(list(band), cells, [])), vrules, s)
-    if best and not styled:
+    if best and not _styled(first, fills):
         # plain type: only a header whose every cell the vocabulary knows, naming three roles or more
         (n_roles, known), hb = best
         if n_roles < 3 or known < len(hb.cells):
             return None
     return best[1] if best else None
+
+
+def _styled(first: Line, fills: list[Fill]) -> bool:
+    """A header is usually set apart: bold, capitals or shaded."""
+    letters = [ch for ch in first.text if ch.isalpha()]
+    caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
+    return first.bold or caps or _on_fill(first, fills)
 
 
 def _may_open_cell(ph: list[Word], free: bool) -> bool:
@@ -963,9 +979,11 @@ def page_title(lines: list[Line], before: float, body_size: float, s: TableSetti
 
 
 def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
-                     s: TableSettings = TableSettings()) -> PageTables:
-    """Tables on one page. `carry` is the previous page's last table, used when no header is printed."""
-    all_lines = group_lines(page.words, s)
+                     s: TableSettings = TableSettings(), all_lines: list[Line] | None = None) -> PageTables:
+    """Tables on one page. `carry` is the previous page's last table, used when no header is printed.
+    `all_lines`: the page's `group_lines`, when the caller has them."""
+    if all_lines is None:
+        all_lines = group_lines(page.words, s)
     lines = [ln for ln in all_lines if not is_furniture(ln, page, fkeys, s)]
     hrules, vrules = join_rules(page.rules, s)
     hcuts_src = _merge_h(hrules + fill_edges(page.fills), s)
@@ -1098,11 +1116,12 @@ def _table_lines(body: list[Line], cols: list[tuple[float, float]], hrules: list
 
 def reconstruct(layout: DocumentLayout, s: TableSettings = TableSettings()) -> list[PageTables]:
     """Every page's tables, carrying header-less continuations across page breaks."""
-    fkeys = furniture_keys(layout, s)
+    page_lines = [group_lines(p.words, s) for p in layout.pages]
+    fkeys = furniture_keys(layout, s, page_lines)
     out = []
     carry: Table | None = None
-    for page in layout.pages:
-        pt = reconstruct_page(page, carry, fkeys, s)
+    for page, lines in zip(layout.pages, page_lines):
+        pt = reconstruct_page(page, carry, fkeys, s, lines)
         out.append(pt)
         last = pt.tables[-1] if pt.tables else None
         # a table that runs on to the page foot may continue, header-less, on the next page
