@@ -230,10 +230,8 @@ _KEY_ENTRY = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}\s*(?:–|—|-|=)\s*[A-Z]")
 
 def is_furniture(ln: Line, page: PageLayout, keys: set[str], s: TableSettings) -> bool:
     """Running heads and feet, page numbers; never a key of lead codes printed on every page."""
-    if is_key_anchor(ln.text) or _KEY_ENTRY.search(ln.text):
-        return False
     at_edge = ln.top < page.height * s.furniture_margin or ln.bottom > page.height * (1 - s.furniture_margin)
-    if not at_edge:
+    if not at_edge or is_key_anchor(ln.text) or _KEY_ENTRY.search(ln.text):
         return False
     return bool(_PAGE_NO.match(ln.text.strip())) or _furniture_key(ln.text) in keys
 
@@ -393,12 +391,30 @@ def _phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[li
     return out
 
 
-def _header_phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[list[Word]]:
-    """A header line's cells: phrases, each split where the vocabulary reads two headers in it."""
-    out: list[list[Word]] = []
-    for ph in _phrases(words, vrules, s):
-        out.extend(split_known(ph, s))
-    return out
+@dataclass
+class LinePhrases:
+    """The phrases and header cells of the lines of one page (one set of vertical rules), each
+    worked out once: the header search looks at every line as a band's first line and again as a
+    wrapped or bottom-aligned line of the bands around it. The lists returned are shared: read only."""
+
+    vrules: list[Rule]
+    s: TableSettings
+    _phrases_of: dict[int, list[list[Word]]] = field(default_factory=dict)
+    _cells_of: dict[int, list[list[Word]]] = field(default_factory=dict)
+
+    def phrases(self, ln: Line) -> list[list[Word]]:
+        """`_phrases` of the line."""
+        got = self._phrases_of.get(id(ln))
+        if got is None:
+            got = self._phrases_of[id(ln)] = _phrases(ln.words, self.vrules, self.s)
+        return got
+
+    def cells(self, ln: Line) -> list[list[Word]]:
+        """A header line's cells: its phrases, each split where the vocabulary reads two headers in it."""
+        got = self._cells_of.get(id(ln))
+        if got is None:
+            got = self._cells_of[id(ln)] = [part for ph in self.phrases(ln) for part in split_known(ph, self.s)]
+        return got
 
 
 def split_known(ph: list[Word], s: TableSettings) -> list[list[Word]]:
@@ -474,20 +490,22 @@ def _on_fill(ln: Line, fills: list[Fill]) -> bool:
 
 
 def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill], s: TableSettings,
-                floor: int = 0) -> HeaderBand | None:
+                floor: int = 0, memo: LinePhrases | None = None) -> HeaderBand | None:
     """A header band starting at line i, or None.
 
     Header cells may wrap onto further lines (`TIMESCALE /` `OUTCOME`, `LED` `BY`);
     of the bands one to `max_header_lines` deep, the one naming the most roles wins,
     the deepest on a tie, so a bold first body row is never swallowed into the header.
     Lines above line i (not above `floor`) may hold the first lines of bottom- or
-    middle-aligned cells; `HeaderBand.above` counts them.
+    middle-aligned cells; `HeaderBand.above` counts them. `memo`: the page's lines' phrases
+    (`LinePhrases` of `vrules`), shared by the calls for one page.
     """
+    memo = memo if memo is not None else LinePhrases(vrules, s)
     first = lines[i]
-    raw = _phrases(first.words, vrules, s)
+    raw = memo.phrases(first)
     if any(len(c) > s.max_split_words for c in raw):
         return None
-    cells = [part for ph in raw for part in split_known(ph, s)]
+    cells = [list(part) for part in memo.cells(first)]
     if len(cells) < 2 or any(len(c) > s.max_header_cell_words for c in cells):
         return None
     band = [first]
@@ -503,7 +521,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         if abs(ln.size - first.size) > s.header_size_tolerance:
             break
         placed = True
-        for ph in _header_phrases(ln.words, vrules, s):
+        for ph in memo.cells(ln):
             x0, x1 = ph[0].x0, ph[-1].x1
             hits = [c for c in cells if x0 < max(w.x1 for w in c) + 2 and x1 > c[0].x0 - 2]
             if len(hits) == 1:
@@ -518,7 +536,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         cand = _judge(band, [list(c) for c in cells], s)
         if cand is not None and (best is None or cand[0] >= best[0]):
             best = cand
-    best = _absorb_above(lines, i, floor, best or (None, HeaderBand(list(band), cells, [])), vrules, s)
+    best = _absorb_above(lines, i, floor, best or (None, HeaderBand(list(band), cells, [])), memo, s)
     if best and not _styled(first, fills):
         # plain type: only a header whose every cell the vocabulary knows, naming three roles or more
         (n_roles, known), hb = best
@@ -543,7 +561,7 @@ def _may_open_cell(ph: list[Word], free: bool) -> bool:
     return free or bool(header_roles(" ".join(w.text for w in ph)))
 
 
-def _absorb_above(lines: list[Line], i: int, floor: int, best, vrules: list[Rule], s: TableSettings):
+def _absorb_above(lines: list[Line], i: int, floor: int, best, memo: LinePhrases, s: TableSettings):
     """Header cells bottom- or middle-aligned: a wrapped cell's first lines sit above the band's
     fullest line (`TIMESCALE /` over `OUTCOME`, level with the other headers). Lines just above
     whose every phrase lies over exactly one header cell (or opens one) join the band; the band
@@ -560,7 +578,7 @@ def _absorb_above(lines: list[Line], i: int, floor: int, best, vrules: list[Rule
         if abs(ln.size - first.size) > s.header_size_tolerance:
             break
         placed = []
-        for ph in _header_phrases(ln.words, vrules, s):
+        for ph in memo.cells(ln):
             x0, x1 = ph[0].x0, ph[-1].x1
             hits = [k for k, c in enumerate(cells)
                     if x0 < max(w.x1 for w in c) + 2 and x1 > min(w.x0 for w in c) - 2]
@@ -597,7 +615,7 @@ def _judge(band: list[Line], cells: list[list[Word]], s: TableSettings) -> tuple
     """Score a candidate header band: (distinct roles, known cells), or None if it is no header."""
     cells = sorted(cells, key=lambda c: min(w.x0 for w in c))
     texts = [_cell_lines_text(c) for c in cells]
-    if not _may_be_header(texts, cells):
+    if not _may_be_header(texts):
         return None
     roles = assign_roles(texts)
     named = [r for r in roles if r]
@@ -647,21 +665,29 @@ _ROLE_KEYS = {r: re.compile("|".join(sorted({_letters(t) for p in pats for t in 
 _NOT_PLAIN = re.compile(r"<|\(cid:|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 
 
-def _may_name(text: str, letters: str, cell: list[Word], role: str) -> bool:
-    """False only when `header_roles(text)` cannot hold `role` (a cheap, conservative test).
+@functools.lru_cache(maxsize=65536)
+def _possible_roles(text: str) -> frozenset[str]:
+    """The roles of `_JUDGED_ROLES` that `header_roles(text)` may hold (a cheap, conservative test:
+    a role left out is one it cannot hold).
 
     Every role `header_roles` gives comes from a vocabulary pattern matching the normalised text
     (whole, re-joined across its line breaks, or its part before a slash), or from the fuzzy
     match of one of its words. In plain text normalising only lower-cases, expands ligatures and
     turns other characters into spaces or drops them, so the letters of any match are a run of
     `_letters(text)` (which drops all of those), and every match starts with one of the role's
-    keys: the role is possible only if a key is in `letters`. A normalised word of the cell text is
-    a normalised word of one of the cell's words, so the fuzzy match is tried per word. Text that
-    is not plain (markup, glyph codes) always may.
+    keys: the role is possible only if a key is in the letters. The normalised words are those of
+    the text's space-separated pieces, so the fuzzy match is tried per piece. Text that is not
+    plain (markup, glyph codes) may hold every role.
     """
-    if _ROLE_KEYS[role].search(letters) or _NOT_PLAIN.search(text):
-        return True
-    return any(role in _word_fuzzy_roles(w.text) for w in cell)
+    if _NOT_PLAIN.search(text):
+        return frozenset(_JUDGED_ROLES)
+    letters = _letters(text)
+    keyed = {r for r in _JUDGED_ROLES if _ROLE_KEYS[r].search(letters)}
+    return frozenset(keyed.union(*(_word_fuzzy_roles(piece) for piece in text.split()))) & _JUDGED
+
+
+_JUDGED_ROLES = ("lead", "recommendation", "key_actions")
+_JUDGED = frozenset(_JUDGED_ROLES)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -671,14 +697,11 @@ def _word_fuzzy_roles(text: str) -> frozenset[str]:
     return frozenset(r for w in words for r in _fuzzy_word_roles(w, TableSettings.fuzzy_cutoff))
 
 
-def _may_be_header(texts: list[str], cells: list[list[Word]]) -> bool:
+def _may_be_header(texts: list[str]) -> bool:
     """Pre-filter of `_judge`: a header band names a lead and a recommendation or key actions, so
-    some cell must be able to name each (`_may_name`); False means `_judge` would say no header."""
-    letters = [_letters(t) for t in texts]
-    if not any(_may_name(t, d, c, "lead") for t, d, c in zip(texts, letters, cells)):
-        return False
-    return any(_may_name(t, d, c, "recommendation") or _may_name(t, d, c, "key_actions")
-               for t, d, c in zip(texts, letters, cells))
+    some cell must be able to name each (`_possible_roles`); False means `_judge` would say no header."""
+    possible = [_possible_roles(t) for t in texts]
+    return any("lead" in p for p in possible) and any("recommendation" in p or "key_actions" in p for p in possible)
 
 
 # ---------------------------------------------------------------- columns
@@ -991,10 +1014,11 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
     body_size = Counter(w.size for w in page.words).most_common(1)[0][0] if page.words else 0
 
     starts: list[tuple[int, HeaderBand]] = []
+    memo = LinePhrases(vrules, s)
     i = 0
     while i < len(lines):
         floor = starts[-1][0] + len(starts[-1][1].lines) if starts else 0
-        hb = find_header(lines, i, vrules, page.fills, s, floor) if not is_key_anchor(lines[i].text) else None
+        hb = find_header(lines, i, vrules, page.fills, s, floor, memo) if not is_key_anchor(lines[i].text) else None
         if hb:
             starts.append((i - hb.above, hb))
             i += len(hb.lines) - hb.above
