@@ -10,6 +10,7 @@ split into parts (`split_parts`) so each part runs only the extractors of its ki
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -116,15 +117,18 @@ def find_doc_date(layout: DocumentLayout, s: ClassifySettings = ClassifySettings
 
 def score_types(text: str, title: str, s: ClassifySettings = ClassifySettings()) -> dict[str, float]:
     scores = {}
-    for kind, cues in CUES.items():
+    for kind, cues in _CUES_RX.items():
         total = 0.0
-        for pat, weight in cues:
-            n = min(len(re.findall(pat, text, re.I)), s.cue_cap)
+        for rx, weight in cues:
+            n = sum(1 for _ in itertools.islice(rx.finditer(text), s.cue_cap))  # counted up to the cap
             total += weight * n
-            if re.search(pat, title, re.I):
+            if rx.search(title):
                 total += weight * s.title_weight
         scores[kind] = total
     return scores
+
+
+_CUES_RX = {kind: tuple((re.compile(pat, re.I), weight) for pat, weight in cues) for kind, cues in CUES.items()}
 
 
 def classify(layout: DocumentLayout, n_plan_rows: int = 0, s: ClassifySettings = ClassifySettings()) -> Classification:
