@@ -18,6 +18,7 @@ their columns over to the following pages.
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import math
@@ -182,13 +183,16 @@ class PageTables:
 def group_lines(words: list[Word], s: TableSettings) -> list[Line]:
     """Words -> lines by vertical overlap, each line's words sorted left to right."""
     lines: list[Line] = []
+    ln: Line | None = None
+    tol = s.line_y_tolerance
     for w in sorted(words, key=_TOP_X0):
-        if lines and abs(w.top - lines[-1].top) <= s.line_y_tolerance:
-            ln = lines[-1]
+        if ln is not None and abs(w.top - ln.top) <= tol:
             ln.words.append(w)
-            ln.bottom = max(ln.bottom, w.bottom)
+            if w.bottom > ln.bottom:
+                ln.bottom = w.bottom
         else:
-            lines.append(Line([w], w.top, w.bottom))
+            ln = Line([w], w.top, w.bottom)
+            lines.append(ln)
     for ln in lines:
         ln.words.sort(key=_X0)
     return lines
@@ -328,8 +332,12 @@ def _fuzzy_word_roles(w: str, cutoff: float) -> tuple[str, ...]:
     """The roles one header word is a misspelt or inflected role word of."""
     if len(w) < 4:
         return ()
-    return tuple(r for r in ROLE_ORDER if difflib.get_close_matches(
-        w, [v for v in FUZZY_WORDS.get(r, ()) if v[0] == w[0] and abs(len(v) - len(w)) <= 3], n=1, cutoff=cutoff))
+    out = []
+    for r in ROLE_ORDER:
+        near = [v for v in FUZZY_WORDS.get(r, ()) if v[0] == w[0] and abs(len(v) - len(w)) <= 3]
+        if near and difflib.get_close_matches(w, near, n=1, cutoff=cutoff):
+            out.append(r)
+    return tuple(out)
 
 
 _FILLER = {"and", "or", "the", "of", "to", "for", "by", "key", "/", "&", "date", "dates", "role", "roles",
@@ -376,19 +384,30 @@ def assign_roles(headers: list[str]) -> list[str]:
 def _phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[list[Word]]:
     """Split one line's words into header phrases at wide gaps or vertical rules."""
     out: list[list[Word]] = []
-    if vrules and words:  # only rules level with some word can cut between two of them
+    rules: list[Rule] = []
+    if vrules and words:  # only rules level with some word can cut between two of them, by x
         lo, hi = min(w.top for w in words), max(w.bottom for w in words)
-        vrules = [v for v in vrules if v.top <= hi and v.bottom >= lo]
+        level = lo == lo and hi == hi  # (NaN compares false: then every rule is kept)
+        rules = sorted((v for v in vrules if v.x0 == v.x0 and (not level or v.top <= hi and v.bottom >= lo)), key=_X0)
+    xs = [v.x0 for v in rules]
     for w in words:
         if out:
             prev = out[-1][-1]
             gap = w.x0 - prev.x1
-            if gap <= s.phrase_gap_ratio * max(w.size, 1.0) and not any(
-                    prev.x1 - 1 <= v.x0 <= w.x0 + 1 and v.top <= w.bottom and v.bottom >= w.top for v in vrules):
+            if gap <= s.phrase_gap_ratio * max(w.size, 1.0) and not _ruled_between(prev, w, rules, xs):
                 out[-1].append(w)
                 continue
         out.append([w])
     return out
+
+
+def _ruled_between(prev: Word, w: Word, rules: list[Rule], xs: list[float]) -> bool:
+    """A vertical rule (of `rules`, by x0 = `xs`) between two words, level with the second."""
+    a, b = prev.x1 - 1, w.x0 + 1
+    if not rules or a != a or b != b:  # no rules, or no position (NaN compares false)
+        return False
+    return any(v.top <= w.bottom and v.bottom >= w.top
+               for v in rules[bisect.bisect_left(xs, a):bisect.bisect_right(xs, b)])
 
 
 @dataclass
@@ -683,6 +702,8 @@ def _possible_roles(text: str) -> frozenset[str]:
         return frozenset(_JUDGED_ROLES)
     letters = _letters(text)
     keyed = {r for r in _JUDGED_ROLES if _ROLE_KEYS[r].search(letters)}
+    if len(keyed) == len(_JUDGED_ROLES):
+        return _JUDGED
     return frozenset(keyed.union(*(_word_fuzzy_roles(piece) for piece in text.split()))) & _JUDGED
 
 
