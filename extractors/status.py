@@ -600,13 +600,18 @@ def _whitespace_cut(ca: float, cb: float, lo: float, hi: float, words: list[Word
 def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings, accept) -> list:
     """Every table on the page that `accept(table, body)` takes (it returns the table read, or None);
     the lines of a table it refuses are searched again for the next header."""
-    evidence = _evidence_lines(lines, page, s)
+    evidence = None  # read at the first header line: most pages have none
     out: list = []
     body_size = median([w.size for w in page.words]) if page.words else 10.0
     i = 0
     while i < len(lines):
         ln = lines[i]
-        if not _header_line(ln, s) or not any(e[1] >= ln.bottom - 1 for e in evidence):
+        if not _header_line(ln, s):
+            i += 1
+            continue
+        if evidence is None:
+            evidence = _evidence_lines(lines, page, s)
+        if not any(e[1] >= ln.bottom - 1 for e in evidence):
             i += 1
             continue
         j = _band(lines, i, page, s)
