@@ -648,7 +648,7 @@ def _judge(band: list[Line], cells: list[list[Word]], s: TableSettings) -> tuple
     return (len(set(named)), known), HeaderBand(list(band), cells, roles)
 
 
-def _literal_starts(items) -> set[str]:
+def literal_starts(items) -> set[str]:
     """Literal texts one of which starts every match of a parsed pattern (anchors skipped; each
     alternative of a branch or group gives its own; the text stops at the first optional,
     repeated or class item, so it is never longer than what a match must contain)."""
@@ -660,9 +660,9 @@ def _literal_starts(items) -> set[str]:
             out = {o + chr(av) for o in out}
             continue
         if op is _sre.SUBPATTERN:
-            tails = _literal_starts(av[-1])
+            tails = literal_starts(av[-1])
         elif op is _sre.BRANCH:
-            tails = set().union(*(_literal_starts(alt) for alt in av[1]))
+            tails = set().union(*(literal_starts(alt) for alt in av[1]))
         else:
             tails = {""}
         return {o + t for o in out for t in tails}
@@ -678,7 +678,7 @@ def _letters(text: str) -> str:
 _NOT_AZ = re.compile(r"[^a-z]+")
 _LIGATURE_TABLE = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 # a role's keys: the letters (as `_letters` gives them) that start some match of each of its patterns
-_ROLE_KEYS = {r: re.compile("|".join(sorted({_letters(t) for p in pats for t in _literal_starts(_sre_parse(p))})))
+_ROLE_KEYS = {r: re.compile("|".join(sorted({_letters(t) for p in pats for t in literal_starts(_sre_parse(p))})))
               for r, pats in HEADER_VOCAB.items()}
 # text in which clean_inline deletes characters between letters (markup, glyph codes, control characters)
 _NOT_PLAIN = re.compile(r"<|\(cid:|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
