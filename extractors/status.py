@@ -757,6 +757,12 @@ def _words_in(words: list[Word], x0: float, x1: float, top: float, bottom: float
     return [w for w in words if top <= (w.top + w.bottom) / 2 <= bottom and x0 <= (w.x0 + w.x1) / 2 <= x1]
 
 
+def _column_words(words: list[Word], col: Column) -> list[Word]:
+    """The words whose centre lies across the column (in order): every `_words_in` of a cell of the
+    column finds the same words in these as in all of `words`."""
+    return [w for w in words if col.x0 <= (w.x0 + w.x1) / 2 <= col.x1]
+
+
 def _name_rows(col: Column, cuts: list[float], words: list[Word], ruled: bool, s: StatusSettings) -> list[tuple[float, float, list[Word]]]:
     """First-column cells with text: (top, bottom, words). Unruled: blocks split at line gaps too."""
     rows = []
@@ -869,6 +875,7 @@ def _is_rag_column(col: Column, t: RagTable, rows, words: list[Word], page: Page
     name = t.columns[0]
     hows: list[str] = []
     colours: set[str] = set()
+    words = _column_words(words, col)
     for top, bottom, _ in rows:
         r, how = _rating_of(col, page, words, top, bottom)
         if how in ("fill", "figure") and _cell_fill(page, name.x0, name.x1, top, bottom) == r:
@@ -902,8 +909,9 @@ def _type_columns(t: RagTable, rows, words: list[Word], page: PageLayout, s: Sta
             if col.kind:
                 continue
             hits = 0
+            cw = _column_words(words, col)
             for top, bottom, _ in rows:
-                d = _direction(col, page, words, top, bottom, {}, s)
+                d = _direction(col, page, cw, top, bottom, {}, s)
                 hits += bool(d) and (d in CANONICAL.values() or bool(key_name(d)) and len(d.split()) <= 2)
             if rows and hits * 2 >= len(rows):
                 col.kind = "direction"
@@ -1200,6 +1208,8 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
         rag_cols = [c for c in t.columns if c.kind == "rag"]
         dcol = next((c for c in t.columns if c.kind == "direction"), None)
         ccol = next((c for c in t.columns if c.kind == "comments"), None)
+        rag_words = [_column_words(words, c) for c in rag_cols]
+        dwords = _column_words(words, dcol) if dcol else []
 
         def comments_in(top: float, bottom: float) -> list[str]:
             if not ccol:
@@ -1237,12 +1247,12 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
                 e.boxes.append((page.number, round(t.x0, 2), round(top, 2), round(t.x1, 2), round(bottom, 2)))
                 continue
             ratings = []
-            for col in rag_cols:
-                r, _ = _rating(col, page, words, top, bottom)
+            for col, cw in zip(rag_cols, rag_words):
+                r, _ = _rating(col, page, cw, top, bottom)
                 ratings.append((col.header, r if r in ("red", "amber", "green") else "not_rated"))
             entries.append(_Entry(
                 section=section, initiative=cell_text(ws, s.paragraph_gap_ratio).replace("\n", " "),
-                ratings=ratings, direction=_direction(dcol, page, words, top, bottom, key, s) if dcol else "",
+                ratings=ratings, direction=_direction(dcol, page, dwords, top, bottom, key, s) if dcol else "",
                 comments=comments_in(top, bottom), page=page.number,
                 boxes=[(page.number, round(t.x0, 2), round(top, 2), round(t.x1, 2), round(bottom, 2))]))
     return [StatusRow(section=e.section, initiative=e.initiative, period=period, rag=rag, direction=e.direction,
