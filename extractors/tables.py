@@ -685,7 +685,7 @@ _NOT_PLAIN = re.compile(r"<|\(cid:|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]"
 
 
 @functools.lru_cache(maxsize=65536)
-def _possible_roles(text: str) -> frozenset[str]:
+def _possible_roles(text: str) -> tuple[str, ...]:
     """The roles of `_JUDGED_ROLES` that `header_roles(text)` may hold (a cheap, conservative test:
     a role left out is one it cannot hold).
 
@@ -699,23 +699,23 @@ def _possible_roles(text: str) -> frozenset[str]:
     plain (markup, glyph codes) may hold every role.
     """
     if _NOT_PLAIN.search(text):
-        return frozenset(_JUDGED_ROLES)
+        return _JUDGED_ROLES
     letters = _letters(text)
     keyed = {r for r in _JUDGED_ROLES if _ROLE_KEYS[r].search(letters)}
-    if len(keyed) == len(_JUDGED_ROLES):
-        return _JUDGED
-    return frozenset(keyed.union(*(_word_fuzzy_roles(piece) for piece in text.split()))) & _JUDGED
+    if len(keyed) < len(_JUDGED_ROLES):
+        keyed.update(*(_word_fuzzy_roles(piece) for piece in text.split()))
+    return tuple(r for r in _JUDGED_ROLES if r in keyed)
 
 
 _JUDGED_ROLES = ("lead", "recommendation", "key_actions")
-_JUDGED = frozenset(_JUDGED_ROLES)
 
 
 @functools.lru_cache(maxsize=65536)
-def _word_fuzzy_roles(text: str) -> frozenset[str]:
+def _word_fuzzy_roles(text: str) -> tuple[str, ...]:
     """Every role `_fuzzy_roles` could give for a cell holding this word."""
     words = [w for w in _norm_header(text).replace("/", " ").split() if w not in _FILLER]
-    return frozenset(r for w in words for r in _fuzzy_word_roles(w, TableSettings.fuzzy_cutoff))
+    found = {r for w in words for r in _fuzzy_word_roles(w, TableSettings.fuzzy_cutoff)}
+    return tuple(r for r in ROLE_ORDER if r in found)
 
 
 def _may_be_header(texts: list[str]) -> bool:
