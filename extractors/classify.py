@@ -10,12 +10,15 @@ split into parts (`split_parts`) so each part runs only the extractors of its ki
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from re._parser import parse as _sre_parse
 
 from extractors.cleantext import clean_inline
+from extractors.tables import literal_starts
 from extractors.layout import DocumentLayout, PageLayout
 
 # doc_type -> (pattern, weight); searched case-insensitively in the opening pages' text
@@ -116,15 +119,33 @@ def find_doc_date(layout: DocumentLayout, s: ClassifySettings = ClassifySettings
 
 def score_types(text: str, title: str, s: ClassifySettings = ClassifySettings()) -> dict[str, float]:
     scores = {}
-    for kind, cues in CUES.items():
+    folded, folded_title = text.translate(_CASE_FOLD), title.translate(_CASE_FOLD)
+    for kind, cues in _CUES_RX.items():
         total = 0.0
-        for pat, weight in cues:
-            n = min(len(re.findall(pat, text, re.I)), s.cue_cap)
-            total += weight * n
-            if re.search(pat, title, re.I):
+        for rx, starts, weight in cues:
+            if any(t in folded for t in starts):  # else the cue cannot match (`cue_starts`)
+                n = sum(1 for _ in itertools.islice(rx.finditer(text), s.cue_cap))  # counted up to the cap
+                total += weight * n
+            if any(t in folded_title for t in starts) and rx.search(title):
                 total += weight * s.title_weight
         scores[kind] = total
     return scores
+
+
+# what re.IGNORECASE takes for a lower-case ASCII letter: its capital, and `İ` `ı` (i), `ſ` (s), `K` (Kelvin sign: k)
+_CASE_FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)},
+                            "İ": "i", "ı": "i", "ſ": "s", "K": "k"})
+
+
+def cue_starts(pattern: str) -> tuple[str, ...]:
+    """Texts one of which every case-insensitive match of a cue holds, once `_CASE_FOLD`ed: the
+    pattern's literal starts (`literal_starts`), lower-cased. A text whose folded form holds none of
+    them has no match, so its scan is skipped."""
+    return tuple(sorted({t.translate(_CASE_FOLD) for t in literal_starts(_sre_parse(pattern, re.I))}))
+
+
+_CUES_RX = {kind: tuple((re.compile(pat, re.I), cue_starts(pat), weight) for pat, weight in cues)
+            for kind, cues in CUES.items()}
 
 
 def classify(layout: DocumentLayout, n_plan_rows: int = 0, s: ClassifySettings = ClassifySettings()) -> Classification:

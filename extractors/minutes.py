@@ -105,10 +105,11 @@ def _line_text(words: list[Word], s: MinutesSettings) -> str:
 def document_lines(layout: DocumentLayout, s: MinutesSettings = MinutesSettings()) -> list[MLine]:
     """Every printed line of the document in reading order, running heads, feet and page numbers removed."""
     ts = TableSettings(line_y_tolerance=s.line_y_tolerance)
-    keys = furniture_keys(layout, ts)
+    page_lines = [group_lines(page.words, ts) for page in layout.pages]
+    keys = furniture_keys(layout, ts, page_lines)
     out: list[MLine] = []
-    for page in layout.pages:
-        for ln in group_lines(page.words, ts):
+    for page, lines in zip(layout.pages, page_lines):
+        for ln in lines:
             if is_furniture(ln, page, keys, ts):
                 continue
             text = _line_text(ln.words, s)

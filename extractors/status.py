@@ -24,6 +24,8 @@ beside it outside every table: `improving (positive trend)` -> `Improving`).
 from __future__ import annotations
 
 import colorsys
+import functools
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -134,6 +136,7 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@functools.lru_cache(maxsize=65536)
 def rag_of_text(text: str) -> str | None:
     """`red` / `amber` / `green` from a letter or word, `not_rated` from N/A, TBC, -; None otherwise."""
     t = fold(text).strip(" .:;*")
@@ -186,43 +189,49 @@ def rag_of_color(color: tuple, s: "StatusSettings | None" = None) -> str | None:
 
 @dataclass
 class Phrase:
+    """A run of words a cell gap apart; its words are final once `page_lines` makes it (text,
+    box and style are computed once)."""
+
     words: list[Word]
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return clean_inline(" ".join(w.text for w in self.words))
 
-    @property
+    @functools.cached_property
     def x0(self) -> float:
         return min(w.x0 for w in self.words)
 
-    @property
+    @functools.cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @functools.cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @functools.cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
-    @property
+    @functools.cached_property
     def bold(self) -> bool:
         return mostly(self.words, "bold")
 
 
 @dataclass
 class Line:
+    """A printed line and its phrases; final once `page_lines` makes it (text, box, size and style
+    are computed once)."""
+
     words: list[Word]
     phrases: list[Phrase]
 
-    @property
+    @functools.cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @functools.cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
@@ -230,15 +239,15 @@ class Line:
     def height(self) -> float:
         return max(self.bottom - self.top, 1.0)
 
-    @property
+    @functools.cached_property
     def size(self) -> float:
         return median(w.size for w in self.words)
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return clean_inline(" ".join(w.text for w in self.words))
 
-    @property
+    @functools.cached_property
     def bold(self) -> bool:
         return mostly(self.words, "bold")
 
@@ -246,14 +255,14 @@ class Line:
 def page_lines(words: list[Word], s: StatusSettings) -> list[Line]:
     """Words -> lines (tops within the tolerance), each split into phrases at cell-wide gaps."""
     groups: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+    for w in sorted(words, key=_TOP_X0):
         if groups and abs(w.top - groups[-1][0].top) <= s.line_y_tolerance:
             groups[-1].append(w)
         else:
             groups.append([w])
     lines = []
     for g in groups:
-        g.sort(key=lambda w: w.x0)
+        g.sort(key=_X0)
         phrases: list[list[Word]] = [[g[0]]]
         for a, b in zip(g, g[1:]):
             if b.x0 - a.x1 > s.phrase_gap_ratio * max(a.size, b.size, 1.0):
@@ -262,6 +271,10 @@ def page_lines(words: list[Word], s: StatusSettings) -> list[Line]:
                 phrases[-1].append(b)
         lines.append(Line(g, [Phrase(p) for p in phrases]))
     return lines
+
+
+_TOP_X0 = operator.attrgetter("top", "x0")
+_X0 = operator.attrgetter("x0")
 
 
 # ---------------------------------------------------------------- arrows
@@ -587,13 +600,18 @@ def _whitespace_cut(ca: float, cb: float, lo: float, hi: float, words: list[Word
 def _find_tables(page: PageLayout, lines: list[Line], s: StatusSettings, accept) -> list:
     """Every table on the page that `accept(table, body)` takes (it returns the table read, or None);
     the lines of a table it refuses are searched again for the next header."""
-    evidence = _evidence_lines(lines, page, s)
+    evidence = None  # read at the first header line: most pages have none
     out: list = []
     body_size = median([w.size for w in page.words]) if page.words else 10.0
     i = 0
     while i < len(lines):
         ln = lines[i]
-        if not _header_line(ln, s) or not any(e[1] >= ln.bottom - 1 for e in evidence):
+        if not _header_line(ln, s):
+            i += 1
+            continue
+        if evidence is None:
+            evidence = _evidence_lines(lines, page, s)
+        if not any(e[1] >= ln.bottom - 1 for e in evidence):
             i += 1
             continue
         j = _band(lines, i, page, s)
@@ -735,7 +753,14 @@ def _full_gaps(table: RagTable, body: list[Line], s: StatusSettings) -> list[flo
 
 
 def _words_in(words: list[Word], x0: float, x1: float, top: float, bottom: float) -> list[Word]:
-    return [w for w in words if x0 <= w.xc <= x1 and top <= w.yc <= bottom]
+    """The words whose centre (`Word.xc`, `Word.yc`, computed alike) lies in the box."""
+    return [w for w in words if top <= (w.top + w.bottom) / 2 <= bottom and x0 <= (w.x0 + w.x1) / 2 <= x1]
+
+
+def _column_words(words: list[Word], col: Column) -> list[Word]:
+    """The words whose centre lies across the column (in order): every `_words_in` of a cell of the
+    column finds the same words in these as in all of `words`."""
+    return [w for w in words if col.x0 <= (w.x0 + w.x1) / 2 <= col.x1]
 
 
 def _name_rows(col: Column, cuts: list[float], words: list[Word], ruled: bool, s: StatusSettings) -> list[tuple[float, float, list[Word]]]:
@@ -850,6 +875,7 @@ def _is_rag_column(col: Column, t: RagTable, rows, words: list[Word], page: Page
     name = t.columns[0]
     hows: list[str] = []
     colours: set[str] = set()
+    words = _column_words(words, col)
     for top, bottom, _ in rows:
         r, how = _rating_of(col, page, words, top, bottom)
         if how in ("fill", "figure") and _cell_fill(page, name.x0, name.x1, top, bottom) == r:
@@ -883,8 +909,9 @@ def _type_columns(t: RagTable, rows, words: list[Word], page: PageLayout, s: Sta
             if col.kind:
                 continue
             hits = 0
+            cw = _column_words(words, col)
             for top, bottom, _ in rows:
-                d = _direction(col, page, words, top, bottom, {}, s)
+                d = _direction(col, page, cw, top, bottom, {}, s)
                 hits += bool(d) and (d in CANONICAL.values() or bool(key_name(d)) and len(d.split()) <= 2)
             if rows and hits * 2 >= len(rows):
                 col.kind = "direction"
@@ -1136,8 +1163,9 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
     all_sizes = [w.size for p in layout.pages for w in p.words]
     body_size = median(all_sizes) if all_sizes else 10.0
     prev: _Read | None = None
+    lines_by_page: dict[int, list[Line]] = {}
     for page in layout.pages:
-        lines = page_lines(page.words, s)
+        lines = lines_by_page[page.number] = page_lines(page.words, s)
         here = _find_tables(page, lines, s, lambda t, body: _read(page, lines, t, body, s))
         if prev is not None:
             stop = here[0].table.top if here else page.height
@@ -1155,8 +1183,10 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
             reads.append((rd, same))
             table_boxes.setdefault(page.number, []).append((t.x0, t.top, t.x1, t.bottom))
             prev = rd
+    if not reads:
+        return []  # no RAG table: no key or running titles to read
     key = read_key(layout, table_boxes, s)
-    running = _running_titles(layout, s)
+    running = _running_titles(layout, s, lines_by_page)
     pages_by_no = {p.number: p for p in layout.pages}
     entries: list[_Entry] = []
     last_section = ""
@@ -1172,11 +1202,14 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
         if not section and continues:
             section = last_section
         if not section:
-            section = _section_above(layout, pages_by_no, page, table_boxes, body_size, s, running) or last_section
+            section = _section_above(layout, pages_by_no, page, table_boxes, body_size, s, running,
+                                     lines_by_page) or last_section
         t.section = last_section = section
         rag_cols = [c for c in t.columns if c.kind == "rag"]
         dcol = next((c for c in t.columns if c.kind == "direction"), None)
         ccol = next((c for c in t.columns if c.kind == "comments"), None)
+        rag_words = [_column_words(words, c) for c in rag_cols]
+        dwords = _column_words(words, dcol) if dcol else []
 
         def comments_in(top: float, bottom: float) -> list[str]:
             if not ccol:
@@ -1214,12 +1247,12 @@ def extract_status(layout: DocumentLayout, settings: StatusSettings = StatusSett
                 e.boxes.append((page.number, round(t.x0, 2), round(top, 2), round(t.x1, 2), round(bottom, 2)))
                 continue
             ratings = []
-            for col in rag_cols:
-                r, _ = _rating(col, page, words, top, bottom)
+            for col, cw in zip(rag_cols, rag_words):
+                r, _ = _rating(col, page, cw, top, bottom)
                 ratings.append((col.header, r if r in ("red", "amber", "green") else "not_rated"))
             entries.append(_Entry(
                 section=section, initiative=cell_text(ws, s.paragraph_gap_ratio).replace("\n", " "),
-                ratings=ratings, direction=_direction(dcol, page, words, top, bottom, key, s) if dcol else "",
+                ratings=ratings, direction=_direction(dcol, page, dwords, top, bottom, key, s) if dcol else "",
                 comments=comments_in(top, bottom), page=page.number,
                 boxes=[(page.number, round(t.x0, 2), round(top, 2), round(t.x1, 2), round(bottom, 2))]))
     return [StatusRow(section=e.section, initiative=e.initiative, period=period, rag=rag, direction=e.direction,
@@ -1234,11 +1267,12 @@ def table_top_ok(r: Rule, t: RagTable, s: StatusSettings) -> bool:
             and r.x0 <= name.x0 + (name.x1 - name.x0) * 0.5 and r.x1 >= name.x1 - (name.x1 - name.x0) * 0.3)
 
 
-def _running_titles(layout: DocumentLayout, s: StatusSettings) -> frozenset:
-    """Folded text of lines printed in the top band of at least half the pages (and two): running titles."""
+def _running_titles(layout: DocumentLayout, s: StatusSettings, lines_by_page: dict[int, list[Line]]) -> frozenset:
+    """Folded text of lines printed in the top band of at least half the pages (and two): running titles.
+    `lines_by_page`: each page's `page_lines`, by page number."""
     seen: Counter = Counter()
     for p in layout.pages:
-        seen.update({fold(ln.text) for ln in page_lines(p.words, s) if ln.bottom <= s.running_band * p.height})
+        seen.update({fold(ln.text) for ln in lines_by_page[p.number] if ln.bottom <= s.running_band * p.height})
     n = len(layout.pages)
     return frozenset(t for t, c in seen.items() if c >= max(2, 0.5 * n))
 
@@ -1261,13 +1295,13 @@ def _strapline_above(lines: list[Line], above: float, body_size: float, skip: li
 
 
 def _section_above(layout: DocumentLayout, pages_by_no, page: PageLayout, table_boxes: dict[int, list[tuple]],
-                   body_size: float, s: StatusSettings, running: frozenset = frozenset()) -> str:
+                   body_size: float, s: StatusSettings, running: frozenset, lines_by_page: dict[int, list[Line]]) -> str:
     """The nearest theme heading on the pages before, outside their RAG tables."""
     for n in range(page.number - 1, 0, -1):
         p = pages_by_no.get(n)
         if p is None:
             continue
-        sec = _page_section(p, page_lines(p.words, s), p.height, body_size, s, table_boxes.get(n, []), running)
+        sec = _page_section(p, lines_by_page[n], p.height, body_size, s, table_boxes.get(n, []), running)
         if sec:
             return sec
     return ""

@@ -18,12 +18,16 @@ their columns over to the following pages.
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import math
+import operator
 import re
+import re._constants as _sre
 from collections import Counter
 from dataclasses import dataclass, field
+from re._parser import parse as _sre_parse
 
 from extractors.cleantext import cell_text, clean_inline, line_groups, mostly
 from extractors.layout import DocumentLayout, Fill, PageLayout, Rule, Word
@@ -105,11 +109,14 @@ class TableSettings:
 
 @dataclass
 class Line:
+    """A printed line; its words are final once `group_lines` returns it (text, size and style
+    are computed once)."""
+
     words: list[Word]
     top: float
     bottom: float
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
@@ -117,15 +124,15 @@ class Line:
     def x0(self) -> float:
         return self.words[0].x0
 
-    @property
+    @functools.cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @functools.cached_property
     def size(self) -> float:
         return Counter(w.size for w in self.words).most_common(1)[0][0]
 
-    @property
+    @functools.cached_property
     def bold(self) -> bool:
         return mostly(self.words, "bold")
 
@@ -176,27 +183,35 @@ class PageTables:
 def group_lines(words: list[Word], s: TableSettings) -> list[Line]:
     """Words -> lines by vertical overlap, each line's words sorted left to right."""
     lines: list[Line] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
-        if lines and abs(w.top - lines[-1].top) <= s.line_y_tolerance:
-            ln = lines[-1]
+    ln: Line | None = None
+    tol = s.line_y_tolerance
+    for w in sorted(words, key=_TOP_X0):
+        if ln is not None and abs(w.top - ln.top) <= tol:
             ln.words.append(w)
-            ln.bottom = max(ln.bottom, w.bottom)
+            if w.bottom > ln.bottom:
+                ln.bottom = w.bottom
         else:
-            lines.append(Line([w], w.top, w.bottom))
+            ln = Line([w], w.top, w.bottom)
+            lines.append(ln)
     for ln in lines:
-        ln.words.sort(key=lambda w: w.x0)
+        ln.words.sort(key=_X0)
     return lines
+
+
+_TOP_X0 = operator.attrgetter("top", "x0")
+_X0 = operator.attrgetter("x0")
 
 
 _PAGE_NO = re.compile(r"^(page \d+( of \d+)?|\d{1,4}|- ?\d+ ?-|\d+ of \d+|official(-sensitive)?)$", re.I)
 
 
-def furniture_keys(layout: DocumentLayout, s: TableSettings) -> set[str]:
-    """Text of lines repeated near the top or foot of many pages (running heads and feet)."""
+def furniture_keys(layout: DocumentLayout, s: TableSettings, page_lines: list[list[Line]] | None = None) -> set[str]:
+    """Text of lines repeated near the top or foot of many pages (running heads and feet).
+    `page_lines`: each page's `group_lines`, when the caller has them."""
     seen: Counter = Counter()
-    for p in layout.pages:
+    for n, p in enumerate(layout.pages):
         keys = set()
-        for ln in group_lines(p.words, s):
+        for ln in (page_lines[n] if page_lines is not None else group_lines(p.words, s)):
             if ln.top < p.height * s.furniture_margin or ln.bottom > p.height * (1 - s.furniture_margin):
                 if not _header_like(ln, s):  # a table header repeated on every page is not furniture
                     keys.add(_furniture_key(ln.text))
@@ -219,10 +234,8 @@ _KEY_ENTRY = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}\s*(?:–|—|-|=)\s*[A-Z]")
 
 def is_furniture(ln: Line, page: PageLayout, keys: set[str], s: TableSettings) -> bool:
     """Running heads and feet, page numbers; never a key of lead codes printed on every page."""
-    if is_key_anchor(ln.text) or _KEY_ENTRY.search(ln.text):
-        return False
     at_edge = ln.top < page.height * s.furniture_margin or ln.bottom > page.height * (1 - s.furniture_margin)
-    if not at_edge:
+    if not at_edge or is_key_anchor(ln.text) or _KEY_ENTRY.search(ln.text):
         return False
     return bool(_PAGE_NO.match(ln.text.strip())) or _furniture_key(ln.text) in keys
 
@@ -261,6 +274,7 @@ def fill_edges(fills: list[Fill]) -> list[Rule]:
 
 # ---------------------------------------------------------------- headers
 
+@functools.lru_cache(maxsize=65536)
 def _norm_header(text: str) -> str:
     t = clean_inline(text).lower().replace("’", "'")
     t = re.sub(r"\((s|es)\)", r"\1", t)  # `Action(s)` -> `actions`
@@ -309,14 +323,21 @@ def _fuzzy_roles(t: str, cutoff: float) -> list[str]:
     words = [w for w in t.replace("/", " ").split() if w not in _FILLER]
     if not 1 <= len(words) <= 2:
         return []
+    found = [_fuzzy_word_roles(w, cutoff) for w in words]
+    return [r for r in ROLE_ORDER if any(r in f for f in found)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _fuzzy_word_roles(w: str, cutoff: float) -> tuple[str, ...]:
+    """The roles one header word is a misspelt or inflected role word of."""
+    if len(w) < 4:
+        return ()
     out = []
     for r in ROLE_ORDER:
-        vocab = FUZZY_WORDS.get(r, ())
-        if any(len(w) >= 4 and difflib.get_close_matches(
-                w, [v for v in vocab if v[0] == w[0] and abs(len(v) - len(w)) <= 3], n=1, cutoff=cutoff)
-               for w in words):
+        near = [v for v in FUZZY_WORDS.get(r, ()) if v[0] == w[0] and abs(len(v) - len(w)) <= 3]
+        if near and difflib.get_close_matches(w, near, n=1, cutoff=cutoff):
             out.append(r)
-    return out
+    return tuple(out)
 
 
 _FILLER = {"and", "or", "the", "of", "to", "for", "by", "key", "/", "&", "date", "dates", "role", "roles",
@@ -363,24 +384,56 @@ def assign_roles(headers: list[str]) -> list[str]:
 def _phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[list[Word]]:
     """Split one line's words into header phrases at wide gaps or vertical rules."""
     out: list[list[Word]] = []
+    rules: list[Rule] = []
+    if vrules and words:  # only rules level with some word can cut between two of them, by x
+        lo, hi = min(w.top for w in words), max(w.bottom for w in words)
+        level = lo == lo and hi == hi  # (NaN compares false: then every rule is kept)
+        rules = sorted((v for v in vrules if v.x0 == v.x0 and (not level or v.top <= hi and v.bottom >= lo)), key=_X0)
+    xs = [v.x0 for v in rules]
     for w in words:
         if out:
             prev = out[-1][-1]
             gap = w.x0 - prev.x1
-            ruled = any(prev.x1 - 1 <= v.x0 <= w.x0 + 1 and v.top <= w.bottom and v.bottom >= w.top for v in vrules)
-            if gap <= s.phrase_gap_ratio * max(w.size, 1.0) and not ruled:
+            if gap <= s.phrase_gap_ratio * max(w.size, 1.0) and not _ruled_between(prev, w, rules, xs):
                 out[-1].append(w)
                 continue
         out.append([w])
     return out
 
 
-def _header_phrases(words: list[Word], vrules: list[Rule], s: TableSettings) -> list[list[Word]]:
-    """A header line's cells: phrases, each split where the vocabulary reads two headers in it."""
-    out: list[list[Word]] = []
-    for ph in _phrases(words, vrules, s):
-        out.extend(split_known(ph, s))
-    return out
+def _ruled_between(prev: Word, w: Word, rules: list[Rule], xs: list[float]) -> bool:
+    """A vertical rule (of `rules`, by x0 = `xs`) between two words, level with the second."""
+    a, b = prev.x1 - 1, w.x0 + 1
+    if not rules or a != a or b != b:  # no rules, or no position (NaN compares false)
+        return False
+    return any(v.top <= w.bottom and v.bottom >= w.top
+               for v in rules[bisect.bisect_left(xs, a):bisect.bisect_right(xs, b)])
+
+
+@dataclass
+class LinePhrases:
+    """The phrases and header cells of the lines of one page (one set of vertical rules), each
+    worked out once: the header search looks at every line as a band's first line and again as a
+    wrapped or bottom-aligned line of the bands around it. The lists returned are shared: read only."""
+
+    vrules: list[Rule]
+    s: TableSettings
+    _phrases_of: dict[int, list[list[Word]]] = field(default_factory=dict)
+    _cells_of: dict[int, list[list[Word]]] = field(default_factory=dict)
+
+    def phrases(self, ln: Line) -> list[list[Word]]:
+        """`_phrases` of the line."""
+        got = self._phrases_of.get(id(ln))
+        if got is None:
+            got = self._phrases_of[id(ln)] = _phrases(ln.words, self.vrules, self.s)
+        return got
+
+    def cells(self, ln: Line) -> list[list[Word]]:
+        """A header line's cells: its phrases, each split where the vocabulary reads two headers in it."""
+        got = self._cells_of.get(id(ln))
+        if got is None:
+            got = self._cells_of[id(ln)] = [part for ph in self.phrases(ln) for part in split_known(ph, self.s)]
+        return got
 
 
 def split_known(ph: list[Word], s: TableSettings) -> list[list[Word]]:
@@ -456,23 +509,22 @@ def _on_fill(ln: Line, fills: list[Fill]) -> bool:
 
 
 def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill], s: TableSettings,
-                floor: int = 0) -> HeaderBand | None:
+                floor: int = 0, memo: LinePhrases | None = None) -> HeaderBand | None:
     """A header band starting at line i, or None.
 
     Header cells may wrap onto further lines (`TIMESCALE /` `OUTCOME`, `LED` `BY`);
     of the bands one to `max_header_lines` deep, the one naming the most roles wins,
     the deepest on a tie, so a bold first body row is never swallowed into the header.
     Lines above line i (not above `floor`) may hold the first lines of bottom- or
-    middle-aligned cells; `HeaderBand.above` counts them.
+    middle-aligned cells; `HeaderBand.above` counts them. `memo`: the page's lines' phrases
+    (`LinePhrases` of `vrules`), shared by the calls for one page.
     """
+    memo = memo if memo is not None else LinePhrases(vrules, s)
     first = lines[i]
-    letters = [ch for ch in first.text if ch.isalpha()]
-    caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
-    styled = first.bold or caps or _on_fill(first, fills)  # a header is usually set apart
-    raw = _phrases(first.words, vrules, s)
+    raw = memo.phrases(first)
     if any(len(c) > s.max_split_words for c in raw):
         return None
-    cells = [part for ph in raw for part in split_known(ph, s)]
+    cells = [list(part) for part in memo.cells(first)]
     if len(cells) < 2 or any(len(c) > s.max_header_cell_words for c in cells):
         return None
     band = [first]
@@ -488,7 +540,7 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         if abs(ln.size - first.size) > s.header_size_tolerance:
             break
         placed = True
-        for ph in _header_phrases(ln.words, vrules, s):
+        for ph in memo.cells(ln):
             x0, x1 = ph[0].x0, ph[-1].x1
             hits = [c for c in cells if x0 < max(w.x1 for w in c) + 2 and x1 > c[0].x0 - 2]
             if len(hits) == 1:
@@ -503,13 +555,20 @@ def find_header(lines: list[Line], i: int, vrules: list[Rule], fills: list[Fill]
         cand = _judge(band, [list(c) for c in cells], s)
         if cand is not None and (best is None or cand[0] >= best[0]):
             best = cand
-    best = _absorb_above(lines, i, floor, best or (None, HeaderBand(list(band), cells, [])), vrules, s)
-    if best and not styled:
+    best = _absorb_above(lines, i, floor, best or (None, HeaderBand(list(band), cells, [])), memo, s)
+    if best and not _styled(first, fills):
         # plain type: only a header whose every cell the vocabulary knows, naming three roles or more
         (n_roles, known), hb = best
         if n_roles < 3 or known < len(hb.cells):
             return None
     return best[1] if best else None
+
+
+def _styled(first: Line, fills: list[Fill]) -> bool:
+    """A header is usually set apart: bold, capitals or shaded."""
+    letters = [ch for ch in first.text if ch.isalpha()]
+    caps = sum(ch.isupper() for ch in letters) >= 0.8 * max(len(letters), 1)
+    return first.bold or caps or _on_fill(first, fills)
 
 
 def _may_open_cell(ph: list[Word], free: bool) -> bool:
@@ -521,7 +580,7 @@ def _may_open_cell(ph: list[Word], free: bool) -> bool:
     return free or bool(header_roles(" ".join(w.text for w in ph)))
 
 
-def _absorb_above(lines: list[Line], i: int, floor: int, best, vrules: list[Rule], s: TableSettings):
+def _absorb_above(lines: list[Line], i: int, floor: int, best, memo: LinePhrases, s: TableSettings):
     """Header cells bottom- or middle-aligned: a wrapped cell's first lines sit above the band's
     fullest line (`TIMESCALE /` over `OUTCOME`, level with the other headers). Lines just above
     whose every phrase lies over exactly one header cell (or opens one) join the band; the band
@@ -538,7 +597,7 @@ def _absorb_above(lines: list[Line], i: int, floor: int, best, vrules: list[Rule
         if abs(ln.size - first.size) > s.header_size_tolerance:
             break
         placed = []
-        for ph in _header_phrases(ln.words, vrules, s):
+        for ph in memo.cells(ln):
             x0, x1 = ph[0].x0, ph[-1].x1
             hits = [k for k, c in enumerate(cells)
                     if x0 < max(w.x1 for w in c) + 2 and x1 > min(w.x0 for w in c) - 2]
@@ -575,6 +634,8 @@ def _judge(band: list[Line], cells: list[list[Word]], s: TableSettings) -> tuple
     """Score a candidate header band: (distinct roles, known cells), or None if it is no header."""
     cells = sorted(cells, key=lambda c: min(w.x0 for w in c))
     texts = [_cell_lines_text(c) for c in cells]
+    if not _may_be_header(texts):
+        return None
     roles = assign_roles(texts)
     named = [r for r in roles if r]
     if len(set(named)) < s.min_header_roles or "lead" not in named:
@@ -585,6 +646,83 @@ def _judge(band: list[Line], cells: list[list[Word]], s: TableSettings) -> tuple
     if known * 2 < len(roles):  # mostly unknown cells: prose, not a header
         return None
     return (len(set(named)), known), HeaderBand(list(band), cells, roles)
+
+
+def literal_starts(items) -> set[str]:
+    """Literal texts one of which starts every match of a parsed pattern (anchors skipped; each
+    alternative of a branch or group gives its own; the text stops at the first optional,
+    repeated or class item, so it is never longer than what a match must contain)."""
+    out = {""}
+    for op, av in items:
+        if op is _sre.AT:
+            continue
+        if op is _sre.LITERAL:
+            out = {o + chr(av) for o in out}
+            continue
+        if op is _sre.SUBPATTERN:
+            tails = literal_starts(av[-1])
+        elif op is _sre.BRANCH:
+            tails = set().union(*(literal_starts(alt) for alt in av[1]))
+        else:
+            tails = {""}
+        return {o + t for o in out for t in tails}
+    return out
+
+
+def _letters(text: str) -> str:
+    """A text's letters a-z as the header vocabulary sees them: ligatures expanded, lower case,
+    everything else (spaces, line breaks, punctuation, digits, other scripts) dropped."""
+    return _NOT_AZ.sub("", text.translate(_LIGATURE_TABLE).lower())
+
+
+_NOT_AZ = re.compile(r"[^a-z]+")
+_LIGATURE_TABLE = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+# a role's keys: the letters (as `_letters` gives them) that start some match of each of its patterns
+_ROLE_KEYS = {r: re.compile("|".join(sorted({_letters(t) for p in pats for t in literal_starts(_sre_parse(p))})))
+              for r, pats in HEADER_VOCAB.items()}
+# text in which clean_inline deletes characters between letters (markup, glyph codes, control characters)
+_NOT_PLAIN = re.compile(r"<|\(cid:|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+
+
+@functools.lru_cache(maxsize=65536)
+def _possible_roles(text: str) -> tuple[str, ...]:
+    """The roles of `_JUDGED_ROLES` that `header_roles(text)` may hold (a cheap, conservative test:
+    a role left out is one it cannot hold).
+
+    Every role `header_roles` gives comes from a vocabulary pattern matching the normalised text
+    (whole, re-joined across its line breaks, or its part before a slash), or from the fuzzy
+    match of one of its words. In plain text normalising only lower-cases, expands ligatures and
+    turns other characters into spaces or drops them, so the letters of any match are a run of
+    `_letters(text)` (which drops all of those), and every match starts with one of the role's
+    keys: the role is possible only if a key is in the letters. The normalised words are those of
+    the text's space-separated pieces, so the fuzzy match is tried per piece. Text that is not
+    plain (markup, glyph codes) may hold every role.
+    """
+    if _NOT_PLAIN.search(text):
+        return _JUDGED_ROLES
+    letters = _letters(text)
+    keyed = {r for r in _JUDGED_ROLES if _ROLE_KEYS[r].search(letters)}
+    if len(keyed) < len(_JUDGED_ROLES):
+        keyed.update(*(_word_fuzzy_roles(piece) for piece in text.split()))
+    return tuple(r for r in _JUDGED_ROLES if r in keyed)
+
+
+_JUDGED_ROLES = ("lead", "recommendation", "key_actions")
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_fuzzy_roles(text: str) -> tuple[str, ...]:
+    """Every role `_fuzzy_roles` could give for a cell holding this word."""
+    words = [w for w in _norm_header(text).replace("/", " ").split() if w not in _FILLER]
+    found = {r for w in words for r in _fuzzy_word_roles(w, TableSettings.fuzzy_cutoff)}
+    return tuple(r for r in ROLE_ORDER if r in found)
+
+
+def _may_be_header(texts: list[str]) -> bool:
+    """Pre-filter of `_judge`: a header band names a lead and a recommendation or key actions, so
+    some cell must be able to name each (`_possible_roles`); False means `_judge` would say no header."""
+    possible = [_possible_roles(t) for t in texts]
+    return any("lead" in p for p in possible) and any("recommendation" in p or "key_actions" in p for p in possible)
 
 
 # ---------------------------------------------------------------- columns
@@ -885,9 +1023,11 @@ def page_title(lines: list[Line], before: float, body_size: float, s: TableSetti
 
 
 def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
-                     s: TableSettings = TableSettings()) -> PageTables:
-    """Tables on one page. `carry` is the previous page's last table, used when no header is printed."""
-    all_lines = group_lines(page.words, s)
+                     s: TableSettings = TableSettings(), all_lines: list[Line] | None = None) -> PageTables:
+    """Tables on one page. `carry` is the previous page's last table, used when no header is printed.
+    `all_lines`: the page's `group_lines`, when the caller has them."""
+    if all_lines is None:
+        all_lines = group_lines(page.words, s)
     lines = [ln for ln in all_lines if not is_furniture(ln, page, fkeys, s)]
     hrules, vrules = join_rules(page.rules, s)
     hcuts_src = _merge_h(hrules + fill_edges(page.fills), s)
@@ -895,10 +1035,11 @@ def reconstruct_page(page: PageLayout, carry: Table | None, fkeys: set[str],
     body_size = Counter(w.size for w in page.words).most_common(1)[0][0] if page.words else 0
 
     starts: list[tuple[int, HeaderBand]] = []
+    memo = LinePhrases(vrules, s)
     i = 0
     while i < len(lines):
         floor = starts[-1][0] + len(starts[-1][1].lines) if starts else 0
-        hb = find_header(lines, i, vrules, page.fills, s, floor) if not is_key_anchor(lines[i].text) else None
+        hb = find_header(lines, i, vrules, page.fills, s, floor, memo) if not is_key_anchor(lines[i].text) else None
         if hb:
             starts.append((i - hb.above, hb))
             i += len(hb.lines) - hb.above
@@ -1020,11 +1161,12 @@ def _table_lines(body: list[Line], cols: list[tuple[float, float]], hrules: list
 
 def reconstruct(layout: DocumentLayout, s: TableSettings = TableSettings()) -> list[PageTables]:
     """Every page's tables, carrying header-less continuations across page breaks."""
-    fkeys = furniture_keys(layout, s)
+    page_lines = [group_lines(p.words, s) for p in layout.pages]
+    fkeys = furniture_keys(layout, s, page_lines)
     out = []
     carry: Table | None = None
-    for page in layout.pages:
-        pt = reconstruct_page(page, carry, fkeys, s)
+    for page, lines in zip(layout.pages, page_lines):
+        pt = reconstruct_page(page, carry, fkeys, s, lines)
         out.append(pt)
         last = pt.tables[-1] if pt.tables else None
         # a table that runs on to the page foot may continue, header-less, on the next page

@@ -101,6 +101,7 @@ def _money_patterns() -> list[dict]:
 
 
 def _tokenizer(nlp):
+    from spacy.tokenizer import Tokenizer
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
     infixes = list(nlp.Defaults.infixes) + [
@@ -115,13 +116,19 @@ def _tokenizer(nlp):
     prefixes = list(nlp.Defaults.prefixes) + [r"£", r"[\-+\u2212/]"]
     suffixes = list(nlp.Defaults.suffixes) + [r"'"]
     tok = nlp.tokenizer
-    tok.infix_finditer = compile_infix_regex(infixes).finditer
-    tok.prefix_search = compile_prefix_regex(prefixes).search
-    tok.suffix_search = compile_suffix_regex(suffixes).search
-    tok.url_match = None  # `10.12.24.pdf`, `2024.from` are not web addresses here
-    # default exceptions holding a digit, `/`, `-` or `£` would keep together pieces we want apart
-    tok.rules = {k: v for k, v in (tok.rules or {}).items() if not re.search(r"[\d/\-£]", k)}
-    return tok
+    # one new tokenizer with every setting at once: each setter of a built one reloads its exceptions
+    return Tokenizer(
+        nlp.vocab,
+        # default exceptions holding a digit, `/`, `-` or `£` would keep together pieces we want apart
+        rules={k: v for k, v in (tok.rules or {}).items() if not re.search(r"[\d/\-£]", k)},
+        prefix_search=compile_prefix_regex(prefixes).search,
+        suffix_search=compile_suffix_regex(suffixes).search,
+        infix_finditer=compile_infix_regex(infixes).finditer,
+        token_match=tok.token_match,
+        url_match=None,  # `10.12.24.pdf`, `2024.from` are not web addresses here
+        faster_heuristics=tok.faster_heuristics,
+        max_cache_size=tok.max_cache_size,
+    )
 
 
 @lru_cache(maxsize=1)
