@@ -65,8 +65,19 @@ def find_inputs(target: str | Path) -> list[Path]:
 
 # ---------------------------------------------------------------- isolation
 
+# A worker's garbage collector: the modules it was forked with are frozen out of every collection, and a
+# young-generation collection runs every 10,000 net allocations rather than Python's 700. The chain makes
+# millions of short-lived objects (words, lines, cells) that reference counting frees, and few cycles;
+# collecting less often cuts about a tenth of the per-file CPU on Kent for a couple of MB of peak memory.
+WORKER_GC_THRESHOLDS = (10_000, 10, 10)
+
+
 def _worker_main(conn, max_memory_mb: int) -> None:
     """A worker: files in through `conn`, DocRows out, until told to stop."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
     try:
         os.setpgid(0, 0)  # its own process group: a timeout kills any ocrmypdf below it too
     except OSError:
