@@ -319,7 +319,8 @@ def _peak_kb(pid: int) -> int:
     return 0
 
 
-def _cli_run(inputs: list[Path], layout: str, workers: int) -> tuple[float, int, int, int, int]:
+def _cli_run(inputs: list[Path], layout: str, workers: int,
+             formats: str = "csv,parquet,xlsx") -> tuple[float, int, int, int, int]:
     """A whole `councilx run` in a fresh process (start-up, workers, quality gate, exports).
 
     Returns (seconds, pages, peak RSS of the main process in kB, peak RSS of any worker in kB, peak RSS
@@ -335,7 +336,7 @@ def _cli_run(inputs: list[Path], layout: str, workers: int) -> tuple[float, int,
         for k, p in enumerate(inputs):  # a folder of links: the run sees exactly these files, in this order
             (listing / f"{k:05d}-{p.name}").symlink_to(p.resolve())
         cmd = [sys.executable, "-m", "pipeline.cli", "run", str(listing), "--out", str(Path(tmp) / "out"),
-               "--workers", str(workers), "--layout", layout, "-q", "--format", "csv,parquet,xlsx"]
+               "--workers", str(workers), "--layout", layout, "-q", "--format", formats]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd)
         peaks: dict[int, int] = {}
@@ -398,6 +399,9 @@ def bench_readers(a: argparse.Namespace) -> list[str]:
     runs = [(default, 1)] * max(1, a.repeat) + [(r, 1) for r in reversed(READERS) if r != default] + [(default, 2)]
     for reader, workers in runs:
         results.append((reader, workers, *_cli_run(paths, reader, workers)))
+    from pipeline.cli import DEFAULT_FORMATS
+
+    full = _cli_run(paths, default, 1, DEFAULT_FORMATS)  # as `councilx run` writes by default: the review page too
     _, base1 = _plumber_baseline(paths)
     base_rate = pages / ((base0 + base1) / 2) if base0 + base1 else 0.0
     lines = [f"corpus                  {a.corpus}  ({len(paths)} files; load average {load:.1f} on "
@@ -413,6 +417,8 @@ def bench_readers(a: argparse.Namespace) -> list[str]:
                  f"({n} pages, median of {len(head)} runs {seconds:.1f} s [{', '.join(f'{r[2]:.1f}' for r in head)}]; "
                  f"peak RSS worker {worker_kb / 1024:.0f} MB, main {main_kb / 1024:.0f} MB, quality gate "
                  f"{gate_kb / 1024:.0f} MB)")
+    lines.append(f"  the same, every format {full[1] / full[0]:8.1f} pages/s  = {full[1] / full[0] / base_rate:5.2f}x baseline  "
+                 f"({full[0]:.1f} s; --format {DEFAULT_FORMATS}, as by default: the review page's images too)")
     for reader, workers, seconds, n, main_kb, worker_kb, gate_kb in results:
         if (reader, workers) == (default, 1):
             continue
