@@ -20,6 +20,7 @@ reference and as the fallback where the C part could not be built.
 from __future__ import annotations
 
 import ctypes
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,13 +62,22 @@ SEG_DTYPE = np.dtype([("ok", "<i8"), ("x", "<f8"), ("y", "<f8"), ("type", "<i8")
 CHR_DTYPE = np.dtype([("obj", "<i8"), ("font", "<i8"), ("fs", "<f8"), ("mat_ok", "<i8"), ("m", "<f8", 6),
                       ("map_err", "<i8"), ("ox", "<f8"), ("oy", "<f8")])
 
-_FN_ADDRS: tuple | None = None
-_WALK_FNS: tuple | None = None
-_CHR_FNS: tuple | None = None
+# the PDFium functions each C entry point calls, in the order it takes their addresses
+_SCAN_FNS = ("FPDFText_GetTextObject", "FPDFText_GetLooseCharBox", "FPDFText_GetCharOrigin", "FPDFText_IsGenerated",
+             "FPDFText_HasUnicodeMapError")
+_WALK_FNS = ("FPDFPage_CountObjects", "FPDFFormObj_CountObjects", "FPDFPage_GetObject", "FPDFFormObj_GetObject",
+             "FPDFPageObj_GetType", "FPDFPageObj_GetMatrix", "FPDFPageObj_GetBounds", "FPDFPath_GetDrawMode",
+             "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint",
+             "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose", "FPDFPageObj_GetFillColor",
+             "FPDFPageObj_GetStrokeColor", "FPDFTextObj_GetFont", "FPDFTextObj_GetFontSize")
+_CHR_FNS = ("FPDFText_GetTextObject", "FPDFTextObj_GetFont", "FPDFTextObj_GetFontSize", "FPDFText_GetFontSize",
+            "FPDFText_GetMatrix", "FPDFText_HasUnicodeMapError", "FPDFText_GetCharOrigin")
 
 
-def _addrs(*fns) -> tuple:
-    return tuple(ctypes.cast(f, ctypes.c_void_p).value for f in fns)
+@functools.lru_cache(maxsize=None)
+def _addrs(raw, names: tuple[str, ...]) -> tuple:
+    """The addresses of the named functions of the PDFium pypdfium2 loaded (what the C part calls)."""
+    return tuple(ctypes.cast(getattr(raw, n), ctypes.c_void_p).value for n in names)
 
 
 def walk_page(raw, page, max_depth: int) -> tuple[np.ndarray, np.ndarray]:
@@ -77,15 +87,7 @@ def walk_page(raw, page, max_depth: int) -> tuple[np.ndarray, np.ndarray]:
 
     Raises RecursionError where forms nest `max_depth` deep (the page fails, as in pdfminer).
     """
-    global _WALK_FNS
-    if _WALK_FNS is None:
-        _WALK_FNS = _addrs(raw.FPDFPage_CountObjects, raw.FPDFFormObj_CountObjects, raw.FPDFPage_GetObject,
-                           raw.FPDFFormObj_GetObject, raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetMatrix,
-                           raw.FPDFPageObj_GetBounds, raw.FPDFPath_GetDrawMode, raw.FPDFPath_CountSegments,
-                           raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint, raw.FPDFPathSegment_GetType,
-                           raw.FPDFPathSegment_GetClose, raw.FPDFPageObj_GetFillColor,
-                           raw.FPDFPageObj_GetStrokeColor, raw.FPDFTextObj_GetFont, raw.FPDFTextObj_GetFontSize)
-    got = walk(ctypes.cast(page, ctypes.c_void_p).value, max_depth, _WALK_FNS)
+    got = walk(ctypes.cast(page, ctypes.c_void_p).value, max_depth, _addrs(raw, _WALK_FNS))
     if got is None:
         raise RecursionError(f"form XObjects nested deeper than {max_depth}")
     return np.frombuffer(got[0], dtype=OBJ_DTYPE), np.frombuffer(got[1], dtype=SEG_DTYPE)
@@ -93,23 +95,9 @@ def walk_page(raw, page, max_depth: int) -> tuple[np.ndarray, np.ndarray]:
 
 def first_chars(raw, tp, indices: np.ndarray) -> np.ndarray:
     """What `pdfium_reader._text_obj` asks of the character at each index (CHR_DTYPE)."""
-    global _CHR_FNS
-    if _CHR_FNS is None:
-        _CHR_FNS = _addrs(raw.FPDFText_GetTextObject, raw.FPDFTextObj_GetFont, raw.FPDFTextObj_GetFontSize,
-                          raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix, raw.FPDFText_HasUnicodeMapError,
-                          raw.FPDFText_GetCharOrigin)
     got = char_objects(ctypes.cast(tp, ctypes.c_void_p).value, np.ascontiguousarray(indices, dtype="<i4").tobytes(),
-                       _CHR_FNS)
+                       _addrs(raw, _CHR_FNS))
     return np.frombuffer(got, dtype=CHR_DTYPE)
-
-
-def _fn_addrs(raw) -> tuple:
-    global _FN_ADDRS
-    if _FN_ADDRS is None:
-        _FN_ADDRS = tuple(ctypes.cast(f, ctypes.c_void_p).value for f in (
-            raw.FPDFText_GetTextObject, raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin,
-            raw.FPDFText_IsGenerated, raw.FPDFText_HasUnicodeMapError))
-    return _FN_ADDRS
 
 
 def page_chars(raw, tp, text: str, n: int, frame, order: dict, text_objs, dropped) -> tuple[Chars, int]:
@@ -120,7 +108,7 @@ def page_chars(raw, tp, text: str, n: int, frame, order: dict, text_objs, droppe
     Returns the characters and how many PDFium has that it did not generate (plus dropped spaces).
     """
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
-    ob, bx, og, fl = scan(ctypes.cast(tp, ctypes.c_void_p).value, n, *_fn_addrs(raw))
+    ob, bx, og, fl = scan(ctypes.cast(tp, ctypes.c_void_p).value, n, *_addrs(raw, _SCAN_FNS))
     obj = np.frombuffer(ob, dtype=np.uint64)
     box = np.frombuffer(bx, dtype=np.float32).reshape(n, 4).astype(np.float64)   # left, bottom, right, top
     org = np.frombuffer(og, dtype=np.float64).reshape(n, 2)

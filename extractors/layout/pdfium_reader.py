@@ -296,6 +296,16 @@ def _font_at(raw, addr: int, size: float, fonts: dict) -> tuple[str, float]:
     return got
 
 
+def _upright_size(fs, a, b, c, d) -> tuple:
+    """Arrays of `_text_obj`'s orientation and size from a text object's device matrix (a, b, c, d) and
+    font size `fs` (rotated text, which is rare, as the scalar code computes it)."""
+    upright = (0 < a * d) & (b * c <= 0)
+    size = np.abs(fs * d)
+    for k in np.flatnonzero(~upright).tolist():
+        size[k] = abs(float(fs[k])) * (float(b[k]) * float(b[k]) + float(d[k]) * float(d[k])) ** 0.5
+    return upright, size
+
+
 def _text_objs(raw, tp, indices, frame: _Frame, fonts: dict) -> tuple:
     """`_text_obj` of the characters at `indices` (the array path), PDFium asked once for all and the
     arithmetic done on arrays, operation for operation as `_text_obj` does it.
@@ -310,21 +320,14 @@ def _text_objs(raw, tp, indices, frame: _Frame, fonts: dict) -> tuple:
         names.append(font)
         descs.append(desc)
     desc = np.array(descs, dtype=np.float64)
-    A, B, C, D, _E, F = frame.ctm
-    a1, b1, c1, d1 = mat[:, 0], mat[:, 1], mat[:, 2], mat[:, 3]
-    # _mul(character matrix, page matrix); the page matrix alone where PDFium gives no character matrix
-    a = np.where(ok, A * a1 + C * b1, A)
-    b = np.where(ok, B * a1 + D * b1, B)
-    c = np.where(ok, A * c1 + C * d1, C)
-    d = np.where(ok, B * c1 + D * d1, D)
-    upright = (0 < a * d) & (b * c <= 0)
-    size = np.abs(fs * d)
-    for k in np.flatnonzero(~upright).tolist():  # rotated text (rare): as _text_obj computes it
-        size[k] = abs(float(fs[k])) * (float(b[k]) * float(b[k]) + float(d[k]) * float(d[k])) ** 0.5
-    cc, dd = np.where(ok, c1, 0.0), np.where(ok, d1, 1.0)
-    ox, oy, H, Y0 = r["ox"], r["oy"], frame.H, frame.Y0
-    y0 = H - (B * (ox + cc * desc) + D * (oy + dd * desc) + F) - Y0
-    y1 = H - (B * (ox + cc * (desc + fs)) + D * (oy + dd * (desc + fs)) + F) - Y0
+    # _mul, frame.pt: the scalar steps of _text_obj, applied to arrays (the same operations in the same order)
+    cols = tuple(mat[:, q] for q in range(6))
+    a, b, c, d = (np.where(ok, v, w) for v, w in zip(_mul(cols, frame.ctm)[:4], frame.ctm[:4]))
+    upright, size = _upright_size(fs, a, b, c, d)
+    cc, dd = np.where(ok, cols[2], 0.0), np.where(ok, cols[3], 1.0)
+    ox, oy = r["ox"], r["oy"]
+    y0 = frame.pt(ox + cc * desc, oy + dd * desc)[1]
+    y1 = frame.pt(ox + cc * (desc + fs), oy + dd * (desc + fs))[1]
     top = np.where(upright, np.minimum(y0, y1), 0.0)
     bottom = np.where(upright, np.maximum(y0, y1), 0.0)
     return names, size, upright, r["map_err"] == 1, top, bottom
@@ -433,27 +436,12 @@ def _dropped_spaces_fast(raw, frame: _Frame, paths: "_Paths", seen: set):
     en = np.array([enc for _a, _r, enc in keep], dtype=np.float64)
     fs = np.array([r[-1] for _a, r, _e in keep], dtype=np.float64)
     desc = np.array(descs, dtype=np.float64)
-    # m = _mul(object matrix, enclosing): text space -> user space
-    a1, b1, c1, d1, e1, f1 = (fm[:, q] for q in range(6))
-    a0, b0, c0, d0, e0, f0 = (en[:, q] for q in range(6))
-    ma, mb = a0 * a1 + c0 * b1, b0 * a1 + d0 * b1
-    mc, md = a0 * c1 + c0 * d1, b0 * c1 + d0 * d1
-    me, mf = a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0
-    A, B, C, D, E, F = frame.ctm
-    # dev = _mul(m, page matrix): only its linear part is needed
-    da, db = A * ma + C * mb, B * ma + D * mb
-    dc, dd = A * mc + C * md, B * mc + D * md
-    upright = (0 < da * dd) & (db * dc <= 0)
-    size = np.abs(fs * dd)
-    for k in np.flatnonzero(~upright).tolist():  # rotated text (rare): as _dropped_spaces computes it
-        size[k] = abs(float(fs[k])) * (float(db[k]) * float(db[k]) + float(dd[k]) * float(dd[k])) ** 0.5
-    # frame.pt(*_apply(m, 0.0, y)) for y = desc and desc + fs
-    ux, uy = ma * 0.0 + mc * desc + me, mb * 0.0 + md * desc + mf
-    x = A * ux + C * uy + E + frame.X0
-    y0 = frame.H - (B * ux + D * uy + F) - frame.Y0
-    top_d = desc + fs
-    vx, vy = ma * 0.0 + mc * top_d + me, mb * 0.0 + md * top_d + mf
-    y1 = frame.H - (B * vx + D * vy + F) - frame.Y0
+    # _dropped_spaces' scalar steps applied to arrays (the same operations in the same order)
+    m = _mul(tuple(fm[:, q] for q in range(6)), tuple(en[:, q] for q in range(6)))   # text space -> user space
+    _a, _b, _c, _d = _mul(m, frame.ctm)[:4]
+    upright, size = _upright_size(fs, _a, _b, _c, _d)
+    x, y0 = frame.pt(*_apply(m, 0.0, desc))
+    y1 = frame.pt(*_apply(m, 0.0, desc + fs))[1]
     return _arrays.Spaces(x, np.minimum(y0, y1), np.maximum(y0, y1), names, size, upright,
                           np.array([addr for addr, _r, _e in keep], dtype=np.uint64))
 
@@ -656,34 +644,12 @@ def _walk_fast(raw, page, frame: _Frame, out: "_Paths") -> None:
     idx = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
     sg = segs[idx]
     mats = np.repeat(np.array([m for _r, m in paths], dtype=np.float64).reshape(len(paths), 6), counts, axis=0)
-    x, y = sg["x"], sg["y"]
-    ux = mats[:, 0] * x + mats[:, 2] * y + mats[:, 4]
-    uy = mats[:, 1] * x + mats[:, 3] * y + mats[:, 5]
-    A, B, C, D, E, F = frame.ctm
-    px = (A * ux + C * uy + E + frame.X0).tolist()
-    py = (frame.H - (B * ux + D * uy + F) - frame.Y0).tolist()
-    oks, kinds, closes = sg["ok"].tolist(), sg["type"].tolist(), sg["close"].tolist()
+    px, py = frame.pt(*_apply(tuple(mats[:, q] for q in range(6)), sg["x"], sg["y"]))
+    segments = list(zip(zip(px.tolist(), py.tolist()), sg["type"].tolist(), sg["close"].tolist()))
+    oks = sg["ok"].tolist()
     q = 0
     for (rec, _m), n in zip(paths, counts.tolist()):
-        ops: list[str] = []
-        pts: list[tuple] = []
-        start = None
-        for j in range(q, q + n):
-            if not oks[j]:
-                continue
-            p = (px[j], py[j])
-            kind = kinds[j]
-            if kind == _MOVETO:
-                ops.append("m")
-                start = p
-            elif kind == _BEZIERTO:
-                ops.append("c")
-            else:
-                ops.append("l")
-            pts.append(p)
-            if closes[j] and start is not None:
-                ops.append("h")
-                pts.append(start)
+        ops, pts = _ops(segments[j] for j in range(q, q + n) if oks[j])
         q += n
         if not ops:
             continue
@@ -691,6 +657,27 @@ def _walk_fast(raw, page, frame: _Frame, out: "_Paths") -> None:
         fcol = (rec[11][0] / 255.0, rec[11][1] / 255.0, rec[11][2] / 255.0) if fill and rec[10] else ()
         scol = (rec[13][0] / 255.0, rec[13][1] / 255.0, rec[13][2] / 255.0) if stroke and rec[12] else ()
         _subpaths(ops, pts, fill, stroke, fcol, scol, out)
+
+
+def _ops(segments) -> tuple[list[str], list[tuple]]:
+    """A path's operators ("m", "l", "c", "h" where a segment closes the subpath) and their points, from
+    its segments as (point in page coordinates, PDFium segment type, closes)."""
+    ops: list[str] = []
+    pts: list[tuple] = []
+    start = None
+    for p, kind, close in segments:
+        if kind == _MOVETO:
+            ops.append("m")
+            start = p
+        elif kind == _BEZIERTO:
+            ops.append("c")
+        else:
+            ops.append("l")
+        pts.append(p)
+        if close and start is not None:
+            ops.append("h")
+            pts.append(start)
+    return ops, pts
 
 
 def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
@@ -708,29 +695,17 @@ def _path(raw, obj, matrix: tuple, frame: _Frame, out: _Paths, fm) -> None:
     m = matrix
     if raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fm)):
         m = _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), matrix)
-    n = raw.FPDFPath_CountSegments(obj)
-    ops: list[str] = []
-    pts: list[tuple] = []
     x, y = ctypes.c_float(), ctypes.c_float()
-    start = None
-    for k in range(n):
-        seg = raw.FPDFPath_GetPathSegment(obj, k)
-        if not seg or not raw.FPDFPathSegment_GetPoint(seg, x, y):
-            continue
-        kind = raw.FPDFPathSegment_GetType(seg)
-        ux, uy = _apply(m, x.value, y.value)
-        p = frame.pt(ux, uy)
-        if kind == _MOVETO:
-            ops.append("m")
-            start = p
-        elif kind == _BEZIERTO:
-            ops.append("c")
-        else:
-            ops.append("l")
-        pts.append(p)
-        if raw.FPDFPathSegment_GetClose(seg) and start is not None:
-            ops.append("h")
-            pts.append(start)
+
+    def segments():
+        for k in range(raw.FPDFPath_CountSegments(obj)):
+            seg = raw.FPDFPath_GetPathSegment(obj, k)
+            if not seg or not raw.FPDFPathSegment_GetPoint(seg, x, y):
+                continue
+            kind = raw.FPDFPathSegment_GetType(seg)
+            yield frame.pt(*_apply(m, x.value, y.value)), kind, raw.FPDFPathSegment_GetClose(seg)
+
+    ops, pts = _ops(segments())
     if not ops:
         return
     fcol = _rgb(raw, raw.FPDFPageObj_GetFillColor, obj) if fill else ()
