@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from extractors.cleantext import clean_inline, mostly
+from extractors.cleantext import clean_inline, line_groups, mostly
 from extractors.committee import AgendaItem, Meeting
 from extractors.layout import DocumentLayout, PageLayout, Word
 from pipeline.normalise import find_dates, find_times
@@ -107,14 +107,8 @@ _PAGE_NO = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
 
 def page_lines(page: PageLayout, s: AgendaSettings = AgendaSettings()) -> list[Line]:
     """Printed lines of a page, top to bottom; running page numbers in the margins dropped."""
-    rows: list[list[Word]] = []
-    for w in sorted(page.words, key=lambda w: (w.top, w.x0)):
-        if rows and abs(w.top - rows[-1][0].top) <= s.line_tolerance:
-            rows[-1].append(w)
-        else:
-            rows.append([w])
     out = []
-    for ws in rows:
+    for ws in line_groups(page.words, s.line_tolerance):
         ln = Line(page.number, ws)
         if not ln.text:
             continue

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from re._parser import parse as _sre_parse
 
-from extractors.cleantext import clean_inline
+from extractors.cleantext import clean_inline, line_groups
 from extractors.tables import literal_starts
 from extractors.layout import DocumentLayout, PageLayout
 
@@ -210,15 +210,9 @@ class PartSettings:
 
 
 def _opening_lines(page: PageLayout, s: PartSettings) -> list[str]:
-    rows: list[list] = []
-    for w in sorted(page.words, key=lambda w: (w.top, w.x0)):
-        if rows and abs(w.top - rows[-1][0].top) <= s.line_tolerance:
-            rows[-1].append(w)
-        else:
-            rows.append([w])
     out = []
-    for r in rows:
-        text = clean_inline(" ".join(w.text for w in sorted(r, key=lambda w: w.x0)))
+    for r in line_groups(page.words, s.line_tolerance):
+        text = clean_inline(" ".join(w.text for w in r))
         if text and not re.fullmatch(r"(?:page\s*)?\d{1,4}", text, re.I):
             out.append(text)
         if len(out) >= s.opening_lines:

@@ -6,6 +6,7 @@ with a newline. No HTML, no control characters, no (cid:NN) glyph codes.
 """
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 
@@ -41,14 +42,18 @@ def clean_inline(text: str) -> str:
 def line_groups(words: list[Word], tol: float = 2.5) -> list[list[Word]]:
     """Words -> printed lines (tops within `tol`), each sorted left to right."""
     lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+    for w in sorted(words, key=_TOP_X0):
         if lines and abs(w.top - lines[-1][0].top) <= tol:
             lines[-1].append(w)
         else:
             lines.append([w])
     for ln in lines:
-        ln.sort(key=lambda w: w.x0)
+        ln.sort(key=_X0)
     return lines
+
+
+_TOP_X0 = operator.attrgetter("top", "x0")
+_X0 = operator.attrgetter("x0")
 
 
 # the word after a dash that a wrap put at a line start, when the dash joins a range (`- June 2027`)

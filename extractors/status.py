@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import colorsys
 import functools
-import operator
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
-from extractors.cleantext import cell_text, clean_inline, mostly
+from extractors.cleantext import cell_text, clean_inline, line_groups, mostly
 from extractors.committee import StatusRow
 from extractors.layout import DocumentLayout, PageLayout, Rule, Shape, Word
 
@@ -254,15 +253,8 @@ class Line:
 
 def page_lines(words: list[Word], s: StatusSettings) -> list[Line]:
     """Words -> lines (tops within the tolerance), each split into phrases at cell-wide gaps."""
-    groups: list[list[Word]] = []
-    for w in sorted(words, key=_TOP_X0):
-        if groups and abs(w.top - groups[-1][0].top) <= s.line_y_tolerance:
-            groups[-1].append(w)
-        else:
-            groups.append([w])
     lines = []
-    for g in groups:
-        g.sort(key=_X0)
+    for g in line_groups(words, s.line_y_tolerance):
         phrases: list[list[Word]] = [[g[0]]]
         for a, b in zip(g, g[1:]):
             if b.x0 - a.x1 > s.phrase_gap_ratio * max(a.size, b.size, 1.0):
@@ -273,8 +265,6 @@ def page_lines(words: list[Word], s: StatusSettings) -> list[Line]:
     return lines
 
 
-_TOP_X0 = operator.attrgetter("top", "x0")
-_X0 = operator.attrgetter("x0")
 
 
 # ---------------------------------------------------------------- arrows
