@@ -452,6 +452,7 @@ print(time.perf_counter() - t0)
 def bench_small(a: argparse.Namespace) -> list[str]:
     """Per-file overhead: a whole `councilx run --workers 1` of one small file against the same work done
     directly (process_file, the quality check, the exports) in a fresh interpreter, and in a warm one."""
+    import statistics
     import subprocess
     import tempfile
 
@@ -461,13 +462,13 @@ def bench_small(a: argparse.Namespace) -> list[str]:
     if not paths:
         return ["no file of 4-8 pages in the corpus"]
     f = min(paths, key=lambda p: (p.stat().st_size, str(p)))
-    cli = statistics_median([_cli_run([f], "pdfium", 1)[0] for _ in range(3)])
+    cli = statistics.median([_cli_run([f], "pdfium", 1)[0] for _ in range(3)])
     with tempfile.TemporaryDirectory(prefix="councilx-bench-") as tmp:
         def direct() -> float:
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-c", _DIRECT, str(f), tmp], check=True, capture_output=True)
             return time.perf_counter() - t0
-        cold = statistics_median([direct() for _ in range(3)])
+        cold = statistics.median([direct() for _ in range(3)])
         from pipeline.chain import RunSettings, process_file
         from pipeline.cli import check_export_review
         from pipeline.run import BatchResult
@@ -478,7 +479,7 @@ def bench_small(a: argparse.Namespace) -> list[str]:
             check_export_review(res.tables(), Path(tmp), ("csv", "parquet", "xlsx"))
             return time.perf_counter() - t0
         warm()
-        hot = statistics_median([warm() for _ in range(3)])
+        hot = statistics.median([warm() for _ in range(3)])
     return [f"file                    {f.name} ({_pages(f)} pages)",
             f"the work, fresh interpreter {cold:6.2f} s  (process_file, quality check, exports; imports included)",
             f"the work, warm process      {hot:6.2f} s  (everything imported)",
@@ -486,22 +487,15 @@ def bench_small(a: argparse.Namespace) -> list[str]:
             f"{cli / hot:.2f}x in a warm one (medians of 3)"]
 
 
-def statistics_median(xs):
-    import statistics
-
-    return statistics.median(xs)
-
-
 def _pages(path: Path) -> int:
-    import pypdfium2.raw as raw
+    """A PDF's page count through the layout interface (0 for a file it cannot open)."""
+    from extractors.layout import open_document
 
-    doc = raw.FPDF_LoadDocument(str(path).encode("utf-8"), None)
-    if not doc:
-        return 0
     try:
-        return raw.FPDF_GetPageCount(doc)
-    finally:
-        raw.FPDF_CloseDocument(doc)
+        with open_document(path) as doc:
+            return doc.n_pages or 0
+    except Exception:
+        return 0
 
 
 def bench_pack(a: argparse.Namespace) -> list[str]:

@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Iterator
 
 from pipeline.chain import RunSettings, failed_doc
 from pipeline.records import DocRows
-from pipeline.run import BatchResult, KeptWorkers
+from pipeline.run import BatchResult, KeptWorkers, _size
 from pipeline.run import run_batch as local_run_batch
 
 LOCAL_PREFIX = "local:"
@@ -316,10 +316,3 @@ def run_batch(paths: Iterable[str | Path], settings: RunSettings = RunSettings()
     result.docs = [d for d in slots if d is not None]
     result.seconds = time.perf_counter() - t0
     return result
-
-
-def _size(p: Path) -> int:
-    try:
-        return os.path.getsize(p)
-    except OSError:
-        return 0

@@ -127,7 +127,6 @@ class QualityGate:
 def _gate_main(conn) -> None:
     """The helper process of QualityGate: build the engine, say so, validate the rows when they come."""
     import signal
-    import time
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it closes the pipe
     try:
@@ -150,9 +149,7 @@ def _gate_main(conn) -> None:
             _send(conn, ("error", f"{type(raw).__name__}: {raw}"))  # the parent validates in its own process
         return  # else the parent is gone, or needs no check any more
     try:
-        t0 = time.perf_counter()
-        frames = to_frames(pickle.loads(raw))
-        outcome = ("ok", engine.result(frames, engine.validate_part(frames, engine.split(1)[0]), t0))
+        outcome = ("ok", engine.validate(to_frames(pickle.loads(raw))))
     except BaseException as exc:
         outcome = ("error", f"{type(exc).__name__}: {exc}")
     _send(conn, outcome)

@@ -21,7 +21,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pandas as pd
 
@@ -397,16 +396,6 @@ class _Engine:
                 results.append(_collect(c, r, table, base, view, issues, settings))
             out[k] = (results, issues)
         return out
-
-    def split(self, n: int = 2) -> list[list[int]]:
-        """The suites in `n` parts of about equal cost (GX's cost is mostly per expectation)."""
-        parts: list[list[int]] = [[] for _ in range(n)]
-        load = [0] * n
-        for k in sorted(range(len(self.plan)), key=lambda k: (-len(self.plan[k][2]), k)):
-            j = load.index(min(load))
-            parts[j].append(k)
-            load[j] += len(self.plan[k][2]) + 1
-        return [sorted(p) for p in parts]
 
     def result(self, frames: dict[str, pd.DataFrame], pieces: dict[int, tuple[list[CheckResult], list[dict]]],
                t0: float) -> QualityResult:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.export import _atomic, write_text
-from schemas.contract import BBOX, TABLES, Table, boxed_tables
+from schemas.contract import BBOX, Table, boxed_tables
 
 REVIEW_DIR = "review"
 INDEX = "index.html"
